@@ -1,0 +1,230 @@
+// Per-thread chunked single-producer buffers, registered with one hub.
+#include "tracebuffer.h"
+
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
+namespace loopscope::trace {
+
+namespace {
+
+constexpr std::size_t kChunkEvents = 4096;
+
+struct Chunk {
+    TraceEvent events[kChunkEvents];
+    std::atomic<std::size_t> published{0};
+    std::atomic<Chunk *> next{nullptr};
+};
+
+// Written by its thread only; read by the hub. The hub frees chunks it has consumed and,
+// once the thread has exited and everything is consumed, the buffer itself.
+struct ThreadBuffer {
+    std::uint32_t id = 0;
+    std::uint16_t process = 0;
+    Chunk *head = nullptr;   // producer's current chunk
+    Chunk *tail = nullptr;   // reader's current chunk
+    std::size_t readPos = 0; // reader's position in tail
+    std::atomic<bool> exited{false};
+};
+
+std::atomic<bool> g_enabled{true};
+
+struct Registry {
+    mutable std::mutex mutex;
+    std::vector<ThreadBuffer *> buffers;
+    std::vector<ThreadInfo> threads;
+    std::mutex drainMutex;
+
+    std::mutex stringMutex;
+    std::deque<std::string> strings;
+    std::unordered_map<std::string_view, std::uint64_t> stringIds;
+};
+
+Registry &registry()
+{
+    static Registry *r = new Registry; // lives for the whole program, drained by any thread
+    return *r;
+}
+
+struct ThreadSlot {
+    ThreadBuffer *buffer = nullptr;
+    ~ThreadSlot()
+    {
+        if (buffer)
+            buffer->exited.store(true, std::memory_order_release);
+    }
+};
+thread_local ThreadSlot t_slot;
+
+ThreadBuffer *registerThread(std::string_view name)
+{
+    auto *b = new ThreadBuffer;
+    b->head = b->tail = new Chunk;
+    Registry &r = registry();
+    std::lock_guard lock(r.mutex);
+    b->id = static_cast<std::uint32_t>(r.threads.size());
+    r.threads.push_back({b->id, name.empty() ? "thread-" + std::to_string(b->id)
+                                             : std::string(name)});
+    r.buffers.push_back(b);
+    return b;
+}
+
+ThreadBuffer *threadBuffer()
+{
+    if (!t_slot.buffer)
+        t_slot.buffer = registerThread({});
+    return t_slot.buffer;
+}
+
+} // namespace
+
+std::uint64_t now()
+{
+    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                          std::chrono::steady_clock::now().time_since_epoch())
+                                          .count());
+}
+
+bool enabled() { return g_enabled.load(std::memory_order_relaxed); }
+void setEnabled(bool on) { g_enabled.store(on, std::memory_order_relaxed); }
+
+std::uint32_t setThreadName(std::string_view name)
+{
+    if (!t_slot.buffer) {
+        t_slot.buffer = registerThread(name);
+    } else {
+        Registry &r = registry();
+        std::lock_guard lock(r.mutex);
+        r.threads[t_slot.buffer->id].name = std::string(name);
+    }
+    return t_slot.buffer->id;
+}
+
+std::uint32_t currentThread() { return threadBuffer()->id; }
+
+void setCurrentProcess(std::uint16_t process) { threadBuffer()->process = process; }
+
+std::uint64_t intern(std::string_view text)
+{
+    Registry &r = registry();
+    std::lock_guard lock(r.stringMutex);
+    if (auto it = r.stringIds.find(text); it != r.stringIds.end())
+        return it->second;
+    r.strings.emplace_back(text);
+    const std::uint64_t id = r.strings.size() - 1;
+    r.stringIds.emplace(r.strings.back(), id);
+    return id;
+}
+
+std::string stringAt(std::uint64_t id)
+{
+    Registry &r = registry();
+    std::lock_guard lock(r.stringMutex);
+    return id < r.strings.size() ? r.strings[id] : std::string();
+}
+
+void emitAt(std::uint64_t t, EventKind kind, std::int64_t request, std::uint64_t a,
+            std::uint64_t b, std::uint64_t c)
+{
+    ThreadBuffer *buf = threadBuffer();
+    Chunk *chunk = buf->head;
+    std::size_t n = chunk->published.load(std::memory_order_relaxed);
+    if (n == kChunkEvents) {
+        auto *fresh = new Chunk;
+        chunk->next.store(fresh, std::memory_order_release);
+        buf->head = chunk = fresh;
+        n = 0;
+    }
+    TraceEvent &e = chunk->events[n];
+    e.t = t;
+    e.request = request;
+    e.a = a;
+    e.b = b;
+    e.c = c;
+    e.kind = kind;
+    e.process = buf->process;
+    e.thread = buf->id;
+    chunk->published.store(n + 1, std::memory_order_release);
+}
+
+TraceHub &TraceHub::instance()
+{
+    static TraceHub hub;
+    return hub;
+}
+
+std::size_t TraceHub::drain(std::vector<TraceEvent> &out)
+{
+    Registry &r = registry();
+    std::lock_guard drainLock(r.drainMutex);
+    std::vector<ThreadBuffer *> buffers;
+    {
+        std::lock_guard lock(r.mutex);
+        buffers = r.buffers;
+    }
+    std::size_t appended = 0;
+    std::vector<ThreadBuffer *> finished;
+    for (ThreadBuffer *b : buffers) {
+        // Read `exited` before the data: if the thread had exited, everything it wrote
+        // is visible now and the buffer can go once drained.
+        const bool exited = b->exited.load(std::memory_order_acquire);
+        for (;;) {
+            Chunk *chunk = b->tail;
+            const std::size_t published = chunk->published.load(std::memory_order_acquire);
+            if (b->readPos < published) {
+                out.insert(out.end(), chunk->events + b->readPos, chunk->events + published);
+                appended += published - b->readPos;
+                b->readPos = published;
+            }
+            Chunk *next = chunk->next.load(std::memory_order_acquire);
+            if (published == kChunkEvents && next) {
+                b->tail = next;
+                b->readPos = 0;
+                delete chunk;
+                continue;
+            }
+            break;
+        }
+        if (exited)
+            finished.push_back(b);
+    }
+    if (!finished.empty()) {
+        std::lock_guard lock(r.mutex);
+        for (ThreadBuffer *b : finished) {
+            std::erase(r.buffers, b);
+            delete b->tail;
+            delete b;
+        }
+    }
+    return appended;
+}
+
+void TraceHub::discard()
+{
+    std::vector<TraceEvent> sink;
+    drain(sink);
+}
+
+std::vector<ThreadInfo> TraceHub::threads() const
+{
+    Registry &r = registry();
+    std::lock_guard lock(r.mutex);
+    return r.threads;
+}
+
+std::size_t TraceHub::bytesBuffered() const
+{
+    Registry &r = registry();
+    std::lock_guard lock(r.mutex);
+    std::size_t bytes = 0;
+    for (ThreadBuffer *b : r.buffers) {
+        for (Chunk *c = b->tail; c; c = c->next.load(std::memory_order_acquire))
+            bytes += sizeof(Chunk);
+    }
+    return bytes;
+}
+
+} // namespace loopscope::trace
