@@ -40,6 +40,11 @@ enum class EventKind : std::uint16_t {
     ClientSent,       // a = connection index
     ClientFirstByte,
     ClientDone,       // a = status, b = bytes
+    // --- added later (keep appending here, before Count) ---
+    RequestPath,      // a = string id of the request target ("/x?i=0"), b = string id of the
+                      //     method ("GET"); emitted once when the request line is parsed
+    GilWaitBegin,     // a thread wants the GIL; request = whose code, a = string id "file:line"
+    GilAcquired,      // the thread holds the GIL again
     Count
 };
 

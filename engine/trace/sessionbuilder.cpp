@@ -1,0 +1,561 @@
+// SessionBuilder: the state machine from trace events to the session model.
+#include "sessionbuilder.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace loopscope::trace {
+
+namespace {
+
+bool known(double v) { return !std::isnan(v); }
+
+bool overlaps(double aStart, double aEnd, double bStart, double bEnd, double minOverlap)
+{
+    return std::min(aEnd, bEnd) - std::max(aStart, bStart) > minOverlap;
+}
+
+} // namespace
+
+SessionBuilder::SessionBuilder() = default;
+
+void SessionBuilder::clear()
+{
+    *this = SessionBuilder();
+}
+
+void SessionBuilder::setOrigin(std::uint64_t ns)
+{
+    m_origin = ns;
+    m_haveOrigin = true;
+    m_dirty = true;
+}
+
+double SessionBuilder::secs(std::uint64_t ns) const
+{
+    return static_cast<double>(static_cast<std::int64_t>(ns - m_origin)) / 1e9;
+}
+
+void SessionBuilder::setThreads(const std::vector<ThreadInfo> &threads)
+{
+    for (const ThreadInfo &t : threads) {
+        m_session.threads[t.id] = t.name;
+        if (t.name.starts_with("loop"))
+            markLoopThread(t.id);
+    }
+    m_dirty = true;
+}
+
+void SessionBuilder::markLoopThread(std::uint32_t thread)
+{
+    if (!m_session.isLoopThread(thread))
+        m_session.loopThreads.push_back(thread);
+}
+
+const std::string &SessionBuilder::text(std::uint64_t id)
+{
+    auto it = m_strings.find(id);
+    if (it == m_strings.end())
+        it = m_strings.emplace(id, stringAt(id)).first;
+    return it->second;
+}
+
+void SessionBuilder::add(std::span<const TraceEvent> events)
+{
+    if (events.empty())
+        return;
+    if (!m_haveOrigin) {
+        std::uint64_t first = events.front().t;
+        for (const TraceEvent &e : events)
+            first = std::min(first, e.t);
+        setOrigin(first);
+    }
+    const std::size_t oldSize = m_pending.size();
+    m_pending.insert(m_pending.end(), events.begin(), events.end());
+    auto byTime = [](const TraceEvent &x, const TraceEvent &y) { return x.t < y.t; };
+    std::stable_sort(m_pending.begin() + static_cast<std::ptrdiff_t>(oldSize), m_pending.end(),
+                     byTime);
+    std::inplace_merge(m_pending.begin(), m_pending.begin() + static_cast<std::ptrdiff_t>(oldSize),
+                       m_pending.end(), byTime);
+    m_maxSeen = std::max(m_maxSeen, m_pending.back().t);
+
+    const std::uint64_t limit = m_maxSeen > m_holdback ? m_maxSeen - m_holdback : 0;
+    std::size_t n = 0;
+    while (n < m_pending.size() && m_pending[n].t <= limit)
+        apply(m_pending[n++]);
+    m_pending.erase(m_pending.begin(), m_pending.begin() + static_cast<std::ptrdiff_t>(n));
+    m_dirty = true;
+}
+
+void SessionBuilder::finish()
+{
+    for (const TraceEvent &e : m_pending)
+        apply(e);
+    m_pending.clear();
+    m_dirty = true;
+}
+
+void SessionBuilder::addClientRecords(std::span<const ClientRecord> records)
+{
+    for (const ClientRecord &c : records) {
+        if (c.id < 0)
+            continue;
+        if (!m_haveOrigin && c.sent)
+            setOrigin(c.sent);
+        RequestTimeline &r = request(c.id);
+        if (!c.path.empty())
+            r.path = c.path;
+        if (c.connection >= 0)
+            r.clientConnection = c.connection;
+        if (c.sent)
+            r.sent = secs(c.sent);
+        if (c.firstByte)
+            r.firstByte = secs(c.firstByte);
+        if (c.done)
+            r.clientDone = secs(c.done);
+        if (c.status)
+            r.status = c.status;
+        if (c.bytes >= 0)
+            r.bytes = c.bytes;
+        r.body = c.body;
+    }
+    m_dirty = true;
+}
+
+RequestTimeline &SessionBuilder::request(std::int64_t id)
+{
+    if (auto it = m_requestIndex.find(id); it != m_requestIndex.end())
+        return m_session.requests[it->second];
+    auto &requests = m_session.requests;
+    RequestTimeline r;
+    r.id = id;
+    if (requests.empty() || requests.back().id < id) {
+        requests.push_back(std::move(r));
+        m_requestIndex.emplace(id, requests.size() - 1);
+        return requests.back();
+    }
+    auto pos = std::lower_bound(requests.begin(), requests.end(), id,
+                                [](const RequestTimeline &x, std::int64_t v) { return x.id < v; });
+    pos = requests.insert(pos, std::move(r));
+    m_requestIndex.clear();
+    for (std::size_t i = 0; i < requests.size(); ++i)
+        m_requestIndex.emplace(requests[i].id, i);
+    return *pos;
+}
+
+PoolModel &SessionBuilder::pool(std::int64_t id, std::uint16_t process)
+{
+    const std::uint64_t key = (std::uint64_t(process) << 32) | std::uint32_t(id);
+    if (auto it = m_poolIndex.find(key); it != m_poolIndex.end())
+        return m_session.pools[static_cast<std::size_t>(it->second)];
+    PoolModel p;
+    p.id = id;
+    p.process = process;
+    p.name = "pool " + std::to_string(id);
+    m_session.pools.push_back(std::move(p));
+    m_poolIndex.emplace(key, static_cast<std::int64_t>(m_session.pools.size() - 1));
+    return m_session.pools.back();
+}
+
+void SessionBuilder::openPhase(RequestTimeline &r, Phase phase, double t, std::uint32_t thread,
+                               std::int64_t pool, std::string detail)
+{
+    PhaseSpan s;
+    s.phase = phase;
+    s.start = t;
+    s.thread = thread;
+    s.pool = pool;
+    s.detail = std::move(detail);
+    r.phases.push_back(std::move(s));
+}
+
+void SessionBuilder::closePhase(RequestTimeline &r, Phase phase, double t, std::int64_t thread)
+{
+    for (auto it = r.phases.rbegin(); it != r.phases.rend(); ++it) {
+        if (it->phase == phase && it->open()
+            && (thread < 0 || it->thread == static_cast<std::uint32_t>(thread))) {
+            it->end = std::max(t, it->start);
+            return;
+        }
+    }
+}
+
+void SessionBuilder::addBusy(std::uint64_t from, std::uint64_t to)
+{
+    const double bin = m_session.loop.binSeconds;
+    double s = std::max(0.0, secs(from));
+    const double e = secs(to);
+    if (!(e > s) || e > 1e7)
+        return;
+    auto i = static_cast<std::size_t>(s / bin);
+    while (s < e) {
+        if (m_busyNs.size() <= i)
+            m_busyNs.resize(i + 1, 0.0);
+        const double binEnd = static_cast<double>(i + 1) * bin;
+        const double part = std::min(e, binEnd) - s;
+        m_busyNs[i] += std::max(0.0, part);
+        s = binEnd;
+        ++i;
+    }
+}
+
+void SessionBuilder::apply(const TraceEvent &e)
+{
+    ++m_applied;
+    const double t = secs(e.t);
+    m_session.end = std::max(m_session.end, t);
+    LoopModel &loop = m_session.loop;
+    const bool onLoop = m_session.isLoopThread(e.thread);
+
+    // Any step a request takes on the loop thread means the loop has taken it back.
+    if (e.request >= 0 && onLoop && e.kind != EventKind::ClientSent
+        && e.kind != EventKind::ClientFirstByte && e.kind != EventKind::ClientDone) {
+        if (auto it = m_requestIndex.find(e.request); it != m_requestIndex.end())
+            closePhase(m_session.requests[it->second], Phase::WaitingLoop, t);
+    }
+
+    switch (e.kind) {
+    case EventKind::LoopStepBegin: {
+        markLoopThread(e.thread);
+        if (std::find(m_loopProcesses.begin(), m_loopProcesses.end(), e.process)
+            == m_loopProcesses.end())
+            m_loopProcesses.push_back(e.process);
+        ThreadState &ts = m_threadState[e.thread];
+        ts.inStep = true;
+        ts.stepStart = e.t;
+        ts.stepName = static_cast<std::int64_t>(e.a);
+        ++loop.steps;
+        break;
+    }
+    case EventKind::LoopStepEnd: {
+        ThreadState &ts = m_threadState[e.thread];
+        if (ts.inStep)
+            addBusy(ts.stepStart, e.t);
+        ts.inStep = false;
+        break;
+    }
+    case EventKind::LoopLag:
+        markLoopThread(e.thread);
+        loop.lag.push_back({t, static_cast<double>(e.a) / 1e6});
+        break;
+    case EventKind::LoopBlocked: {
+        markLoopThread(e.thread);
+        BlockedSpan b;
+        b.start = secs(e.a);
+        b.end = std::max(b.start, secs(e.b));
+        const std::string &where = text(e.c);
+        const auto bar1 = where.find('|');
+        const auto bar2 = bar1 == std::string::npos ? bar1 : where.find('|', bar1 + 1);
+        b.where = where.substr(0, bar1);
+        if (bar1 != std::string::npos)
+            b.function = where.substr(bar1 + 1, bar2 == std::string::npos ? bar2 : bar2 - bar1 - 1);
+        if (bar2 != std::string::npos)
+            b.call = where.substr(bar2 + 1);
+        b.request = e.request;
+        b.process = e.process;
+        loop.blocked.push_back(std::move(b));
+        break;
+    }
+    case EventKind::LoopWarning:
+        loop.warnings.push_back({t, text(e.a)});
+        break;
+    case EventKind::PoolDeclared: {
+        PoolModel &p = pool(static_cast<std::int64_t>(e.a), e.process);
+        p.limit = static_cast<int>(e.b);
+        p.name = text(e.c);
+        break;
+    }
+    case EventKind::PoolState: {
+        PoolModel &p = pool(static_cast<std::int64_t>(e.a), e.process);
+        const PoolPoint pt{t, static_cast<int>(e.b), static_cast<int>(e.c)};
+        if (!p.series.empty() && p.series.back().t == t)
+            p.series.back() = pt;
+        else
+            p.series.push_back(pt);
+        p.peakBusy = std::max(p.peakBusy, pt.busy);
+        p.peakWaiting = std::max(p.peakWaiting, pt.waiting);
+        break;
+    }
+    case EventKind::TokenWaitBegin: {
+        PoolModel &p = pool(static_cast<std::int64_t>(e.a), e.process);
+        p.waits.push_back({e.request, t, kOpen});
+        if (e.request >= 0) {
+            RequestTimeline &r = request(e.request);
+            closePhase(r, Phase::Queued, t);
+            openPhase(r, Phase::WaitingToken, t, e.thread, static_cast<std::int64_t>(e.a));
+        }
+        break;
+    }
+    case EventKind::TokenAcquired: {
+        PoolModel &p = pool(static_cast<std::int64_t>(e.a), e.process);
+        for (auto it = p.waits.rbegin(); it != p.waits.rend(); ++it) {
+            if (it->request == e.request && it->end == kOpen) {
+                it->end = std::max(t, it->start);
+                break;
+            }
+        }
+        if (e.request >= 0)
+            closePhase(request(e.request), Phase::WaitingToken, t);
+        break;
+    }
+    case EventKind::TokenReleased:
+        break;
+    case EventKind::RequestAccepted: {
+        if (e.request < 0)
+            break;
+        RequestTimeline &r = request(e.request);
+        if (!known(r.accepted))
+            r.accepted = t;
+        r.connection = static_cast<std::int64_t>(e.a);
+        r.process = e.process;
+        openPhase(r, Phase::Reading, t, e.thread);
+        break;
+    }
+    case EventKind::RequestRead: {
+        if (e.request < 0)
+            break;
+        RequestTimeline &r = request(e.request);
+        r.read = t;
+        if (r.connection < 0)
+            r.connection = static_cast<std::int64_t>(e.a);
+        if (!known(r.accepted))
+            r.accepted = t;
+        r.process = e.process;
+        closePhase(r, Phase::Reading, t);
+        break;
+    }
+    case EventKind::RequestQueued:
+        if (e.request >= 0)
+            openPhase(request(e.request), Phase::Queued, t, e.thread);
+        break;
+    case EventKind::RunBegin: {
+        if (e.request < 0)
+            break;
+        RequestTimeline &r = request(e.request);
+        closePhase(r, Phase::Queued, t);
+        closePhase(r, Phase::Reading, t);
+        openPhase(r, Phase::Running, t, e.thread);
+        break;
+    }
+    case EventKind::RunEnd: {
+        if (e.request < 0)
+            break;
+        RequestTimeline &r = request(e.request);
+        closePhase(r, Phase::Running, t, e.thread);
+        if (!onLoop && !known(r.responseWritten))
+            openPhase(r, Phase::WaitingLoop, t, e.thread);
+        break;
+    }
+    case EventKind::AwaitBegin:
+        if (e.request >= 0)
+            openPhase(request(e.request), Phase::Suspended, t, e.thread, -1, text(e.a));
+        break;
+    case EventKind::AwaitEnd:
+        if (e.request >= 0)
+            closePhase(request(e.request), Phase::Suspended, t);
+        break;
+    case EventKind::ResponseWritten: {
+        if (e.request < 0)
+            break;
+        RequestTimeline &r = request(e.request);
+        r.responseWritten = t;
+        if (r.status == 0)
+            r.status = static_cast<int>(e.a);
+        if (r.bytes < 0)
+            r.bytes = static_cast<std::int64_t>(e.b);
+        closePhase(r, Phase::WaitingLoop, t);
+        closePhase(r, Phase::Queued, t);
+        break;
+    }
+    case EventKind::BackgroundBegin:
+        if (e.request >= 0)
+            openPhase(request(e.request), Phase::Background, t, e.thread, -1, text(e.a));
+        break;
+    case EventKind::BackgroundEnd:
+        if (e.request >= 0)
+            closePhase(request(e.request), Phase::Background, t);
+        break;
+    case EventKind::Print:
+        m_session.prints.push_back(
+            {t, m_session.threadName(e.thread), e.request, text(e.a), static_cast<int>(e.b)});
+        break;
+    case EventKind::ClientSent: {
+        if (e.request < 0)
+            break;
+        RequestTimeline &r = request(e.request);
+        r.sent = t;
+        r.clientConnection = static_cast<std::int64_t>(e.a);
+        break;
+    }
+    case EventKind::ClientFirstByte:
+        if (e.request >= 0)
+            request(e.request).firstByte = t;
+        break;
+    case EventKind::ClientDone: {
+        if (e.request < 0)
+            break;
+        RequestTimeline &r = request(e.request);
+        r.clientDone = t;
+        r.status = static_cast<int>(e.a);
+        r.bytes = static_cast<std::int64_t>(e.b);
+        break;
+    }
+    case EventKind::RequestPath: {
+        if (e.request < 0)
+            break;
+        RequestTimeline &r = request(e.request);
+        r.path = text(e.a);
+        r.method = text(e.b);
+        break;
+    }
+    case EventKind::GilWaitBegin:
+        m_openGil[e.thread] = m_session.gilWaits.size();
+        m_session.gilWaits.push_back({e.request, e.thread, t, kOpen, text(e.a)});
+        break;
+    case EventKind::GilAcquired:
+        if (auto it = m_openGil.find(e.thread); it != m_openGil.end()) {
+            GilWait &w = m_session.gilWaits[it->second];
+            w.end = std::max(t, w.start);
+            m_openGil.erase(it);
+        }
+        break;
+    case EventKind::Count:
+        break;
+    }
+}
+
+const Session &SessionBuilder::session()
+{
+    if (m_dirty)
+        refresh();
+    return m_session;
+}
+
+void SessionBuilder::refresh()
+{
+    m_dirty = false;
+    Session &s = m_session;
+    for (const auto &[id, name] : s.threads)
+        if (name.starts_with("loop"))
+            markLoopThread(id);
+
+    // Ranks: order of sending and order of completion.
+    std::vector<std::size_t> order(s.requests.size());
+    for (std::size_t i = 0; i < order.size(); ++i)
+        order[i] = i;
+    auto sentAt = [&](std::size_t i) {
+        const RequestTimeline &r = s.requests[i];
+        return known(r.sent) ? r.sent : (known(r.accepted) ? r.accepted : kOpen);
+    };
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t x, std::size_t y) { return sentAt(x) < sentAt(y); });
+    for (std::size_t rank = 0; rank < order.size(); ++rank)
+        s.requests[order[rank]].sentRank = static_cast<int>(rank);
+    std::vector<std::size_t> done;
+    for (std::size_t i = 0; i < s.requests.size(); ++i) {
+        s.requests[i].doneRank = -1;
+        if (s.requests[i].finished())
+            done.push_back(i);
+    }
+    std::stable_sort(done.begin(), done.end(), [&](std::size_t x, std::size_t y) {
+        return s.requests[x].done() < s.requests[y].done();
+    });
+    for (std::size_t rank = 0; rank < done.size(); ++rank)
+        s.requests[done[rank]].doneRank = static_cast<int>(rank);
+
+    // Who waited behind each blocking span: requests that were ready for the loop (sent but
+    // not yet started, queued, or finished on a worker) while it was blocked.
+    for (RequestTimeline &r : s.requests)
+        r.delayedBy.clear();
+    for (std::size_t bi = 0; bi < s.loop.blocked.size(); ++bi) {
+        BlockedSpan &b = s.loop.blocked[bi];
+        b.delayed.clear();
+        std::int64_t blocker = b.request;
+        if (blocker < 0) {
+            const double mid = (b.start + b.end) / 2;
+            for (const RequestTimeline &r : s.requests)
+                for (const PhaseSpan &p : r.phases)
+                    if (p.phase == Phase::Running && s.isLoopThread(p.thread) && p.start <= mid
+                        && (p.open() || p.end >= mid))
+                        blocker = r.id;
+            b.request = blocker;
+        }
+        const double minOverlap = std::min(0.001, b.duration() / 2);
+        for (RequestTimeline &r : s.requests) {
+            if (r.id == blocker || r.process != b.process)
+                continue;
+            bool delayed = false;
+            const double arrived = known(r.sent) ? r.sent : r.accepted;
+            if (known(arrived)) {
+                double began = kOpen;
+                for (const PhaseSpan &p : r.phases)
+                    if (p.phase == Phase::Running || p.phase == Phase::WaitingToken) {
+                        began = p.start;
+                        break;
+                    }
+                if (known(r.responseWritten))
+                    began = std::min(began, r.responseWritten);
+                delayed = overlaps(arrived, began, b.start, b.end, minOverlap);
+            }
+            for (const PhaseSpan &p : r.phases) {
+                if (delayed)
+                    break;
+                if (p.phase == Phase::Queued || p.phase == Phase::WaitingLoop)
+                    delayed = overlaps(p.start, p.end, b.start, b.end, minOverlap);
+            }
+            if (delayed) {
+                b.delayed.push_back(r.id);
+                r.delayedBy.push_back(static_cast<int>(bi));
+            }
+        }
+    }
+
+    // Lag histogram.
+    LagHistogram &h = s.loop.histogram;
+    h = {};
+    if (!s.loop.lag.empty()) {
+        std::vector<double> ms;
+        ms.reserve(s.loop.lag.size());
+        double sum = 0, sq = 0;
+        for (const LagSample &l : s.loop.lag) {
+            ms.push_back(l.ms);
+            sum += l.ms;
+            sq += l.ms * l.ms;
+        }
+        std::sort(ms.begin(), ms.end());
+        h.count = ms.size();
+        h.min = ms.front();
+        h.max = ms.back();
+        h.mean = sum / static_cast<double>(ms.size());
+        h.stddev = std::sqrt(std::max(0.0, sq / static_cast<double>(ms.size()) - h.mean * h.mean));
+        h.p50 = percentile(ms, 50);
+        h.p90 = percentile(ms, 90);
+        h.p99 = percentile(ms, 99);
+    }
+
+    // Utilisation: closed steps plus the part of open steps seen so far.
+    std::vector<double> busy = m_busyNs;
+    const double bin = s.loop.binSeconds;
+    for (const auto &[thread, ts] : m_threadState) {
+        if (!ts.inStep)
+            continue;
+        double from = std::max(0.0, secs(ts.stepStart));
+        const double to = s.end;
+        auto i = static_cast<std::size_t>(from / bin);
+        while (from < to && i < 10'000'000) {
+            if (busy.size() <= i)
+                busy.resize(i + 1, 0.0);
+            const double binEnd = static_cast<double>(i + 1) * bin;
+            busy[i] += std::min(to, binEnd) - from;
+            from = binEnd;
+            ++i;
+        }
+    }
+    const double loops = static_cast<double>(std::max<std::size_t>(1, m_loopProcesses.size()));
+    s.loop.utilisation.resize(busy.size());
+    for (std::size_t i = 0; i < busy.size(); ++i)
+        s.loop.utilisation[i] = {static_cast<double>(i) * bin,
+                                 std::clamp(busy[i] / (bin * loops), 0.0, 1.0)};
+}
+
+} // namespace loopscope::trace

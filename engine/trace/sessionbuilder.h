@@ -1,0 +1,94 @@
+// SessionBuilder: turns batches of trace events (as drained from TraceHub) into a Session,
+// incrementally. The GUI feeds it every frame during a burst and reads session(); the
+// bench command feeds everything once and calls finish().
+#pragma once
+
+#include "session.h"
+#include "traceevent.h"
+#include "tracebuffer.h"
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace loopscope::trace {
+
+// What the burst client knows about one request (merged by id into the session).
+struct ClientRecord {
+    std::int64_t id = -1;
+    std::string path;
+    std::int64_t connection = -1;
+    std::uint64_t sent = 0;      // steady-clock ns; 0 = unknown
+    std::uint64_t firstByte = 0; // steady-clock ns; 0 = unknown
+    std::uint64_t done = 0;      // steady-clock ns; 0 = unknown
+    int status = 0;
+    std::int64_t bytes = -1;
+    std::string body;
+};
+
+class SessionBuilder {
+public:
+    SessionBuilder();
+
+    // Steady-clock ns that becomes t = 0 (the burst start). Without it, the first event's
+    // time is used. Set it before adding events.
+    void setOrigin(std::uint64_t ns);
+    std::uint64_t origin() const { return m_origin; }
+
+    // Drained batches may be out of time order across threads (a drain reads one thread
+    // after another), so events are held back for `holdback` ns of trace time and applied
+    // in time order. finish() applies everything still held.
+    void setHoldback(std::uint64_t ns) { m_holdback = ns; }
+
+    void add(std::span<const TraceEvent> events);
+    void addClientRecords(std::span<const ClientRecord> records);
+    void setThreads(const std::vector<ThreadInfo> &threads);
+    // Applies held-back events and closes nothing: open phases stay open.
+    void finish();
+
+    // The model so far (derived fields refreshed when something changed).
+    const Session &session();
+    std::size_t eventsApplied() const { return m_applied; }
+
+    void clear();
+
+private:
+    struct ThreadState {
+        std::int64_t stepName = -1;
+        std::uint64_t stepStart = 0;
+        bool inStep = false;
+    };
+
+    void apply(const TraceEvent &e);
+    double secs(std::uint64_t ns) const;
+    RequestTimeline &request(std::int64_t id);
+    PoolModel &pool(std::int64_t id, std::uint16_t process);
+    void openPhase(RequestTimeline &r, Phase phase, double t, std::uint32_t thread,
+                   std::int64_t pool = -1, std::string detail = {});
+    void closePhase(RequestTimeline &r, Phase phase, double t, std::int64_t thread = -1);
+    void addBusy(std::uint64_t from, std::uint64_t to);
+    void markLoopThread(std::uint32_t thread);
+    const std::string &text(std::uint64_t id);
+    void refresh();
+
+    Session m_session;
+    std::uint64_t m_origin = 0;
+    bool m_haveOrigin = false;
+    std::uint64_t m_holdback = 30'000'000;
+    std::uint64_t m_maxSeen = 0;
+    std::vector<TraceEvent> m_pending;
+    std::size_t m_applied = 0;
+    bool m_dirty = true;
+
+    std::unordered_map<std::int64_t, std::size_t> m_requestIndex; // id → m_session.requests
+    std::unordered_map<std::uint64_t, std::int64_t> m_poolIndex; // (process<<32|id) → index
+    std::unordered_map<std::uint32_t, ThreadState> m_threadState;
+    std::unordered_map<std::uint64_t, std::string> m_strings;
+    std::vector<double> m_busyNs; // per utilisation bin, summed over loops
+    std::vector<std::uint16_t> m_loopProcesses;
+    std::unordered_map<std::uint32_t, std::size_t> m_openGil; // thread → index in gilWaits
+};
+
+} // namespace loopscope::trace
