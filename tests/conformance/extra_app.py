@@ -1,0 +1,93 @@
+# Endpoints for Loopscope's extra conformance scenarios (scenarios_extra.json).
+# Valid real FastAPI: the same file runs under uvicorn and under Loopscope.
+import asyncio
+import time
+
+from fastapi import BackgroundTasks, FastAPI
+from fastapi.responses import StreamingResponse
+
+app = FastAPI()
+
+
+@app.get("/executor")
+async def executor(i: int = 0):
+    loop = asyncio.get_running_loop()
+    print(f"submit {i}")
+    await loop.run_in_executor(None, time.sleep, 1)
+    print(f"done {i}")
+    return {"i": i}
+
+
+@app.get("/to_thread")
+async def to_thread(i: int = 0):
+    print(f"submit {i}")
+    await asyncio.to_thread(time.sleep, 1)
+    print(f"done {i}")
+    return {"i": i}
+
+
+def burn(n):
+    total = 0
+    for k in range(n):
+        total += k % 7
+    return total
+
+
+@app.get("/cpu")
+def cpu(i: int = 0, n: int = 2000000):
+    print(f"cpu start {i}")
+    total = burn(n)
+    print(f"cpu end {i}")
+    return {"i": i, "total": total}
+
+
+def background_job(i):
+    time.sleep(0.5)
+    print(f"background {i} done")
+
+
+@app.get("/background")
+async def background(background_tasks: BackgroundTasks, i: int = 0):
+    background_tasks.add_task(background_job, i)
+    print(f"handler {i}")
+    return {"i": i}
+
+
+def chunks(i):
+    for k in range(3):
+        time.sleep(0.2)
+        yield f"chunk {i}.{k}\n"
+
+
+@app.get("/stream")
+async def stream(i: int = 0):
+    return StreamingResponse(chunks(i), media_type="text/plain")
+
+
+@app.get("/sync_sleep")
+def sync_sleep(i: int = 0, s: float = 0.3):
+    time.sleep(s)
+    print(f"sync done {i}")
+    return {"i": i}
+
+
+@app.get("/loop_block")
+async def loop_block(i: int = 0, s: float = 1.0):
+    print(f"loop blocked {i}")
+    time.sleep(s)
+    print(f"loop free {i}")
+    return {"i": i}
+
+
+@app.get("/sync_block")
+def sync_block(i: int = 0):
+    time.sleep(1)
+    return "pong"
+
+
+@app.get("/async_sleep")
+async def async_sleep(i: int = 0, s: float = 0.5):
+    print(f"start {i}")
+    await asyncio.sleep(s)
+    print(f"end {i}")
+    return {"i": i}
