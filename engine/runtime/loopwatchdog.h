@@ -1,0 +1,54 @@
+// LoopWatchdog: a thread that samples where the loop thread is while a step runs, so a
+// blocked step can be attributed to the line, function and native call that blocked it.
+//
+// The loop thread only flips an atomic step counter per step (odd = a step runs); the
+// watchdog parks while the loop is idle and, while a step runs, samples every few ms.
+#pragma once
+
+#include "eventloop.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <thread>
+
+namespace loopscope::runtime {
+
+class LoopWatchdog {
+public:
+    LoopWatchdog(PositionSampler sampler, int intervalMs);
+    ~LoopWatchdog();
+
+    void setInterval(int intervalMs) { m_intervalMs.store(intervalMs < 1 ? 1 : intervalMs); }
+
+    // Loop thread: a step begins / ends. Returns the step's sequence number.
+    std::uint64_t stepBegin();
+    void stepEnd();
+
+    // Loop thread, after stepEnd(): the most frequent sample seen during step `seq`.
+    // Returns false when no sample was taken. Forgets samples of steps <= seq.
+    bool dominant(std::uint64_t seq, StepSample &out, int *samples = nullptr);
+
+private:
+    void run();
+
+    PositionSampler m_sampler;
+    std::atomic<int> m_intervalMs;
+    std::atomic<std::uint64_t> m_seq{0}; // odd while a step runs
+    std::atomic<bool> m_parked{false};
+    std::atomic<bool> m_quit{false};
+    std::mutex m_parkMutex;
+    std::condition_variable m_parkCv;
+
+    std::mutex m_samplesMutex;
+    struct Counted {
+        StepSample sample;
+        int count = 0;
+    };
+    std::map<std::uint64_t, std::map<std::string, Counted>> m_samples; // seq -> key -> count
+
+    std::thread m_thread;
+};
+
+} // namespace loopscope::runtime
