@@ -1,0 +1,48 @@
+// Converting path and query strings to endpoint parameter types the way pydantic v1
+// (under FastAPI 0.92) does, with its error texts for the 422 body.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace loopscope::fastapi {
+
+enum class ParamType : std::uint8_t { Any, Str, Int, Float, Bool };
+
+struct ParamValue {
+    ParamType type = ParamType::Any; // Any and Str carry text
+    std::string text;
+    std::int64_t intValue = 0;
+    double floatValue = 0.0;
+    bool boolValue = false;
+};
+
+// pydantic's error for a value that did not convert.
+struct ParamError {
+    std::string msg;  // "value is not a valid integer"
+    std::string type; // "type_error.integer"
+};
+
+struct ParamConversion {
+    std::optional<ParamValue> value;
+    std::optional<ParamError> error;
+};
+
+class ParamConverter {
+public:
+    static ParamConversion convert(ParamType type, std::string_view text);
+
+    // Python's int(str) (surrounding whitespace, sign, '_' between digits). Values beyond
+    // 64 bits are refused (Python would keep a big int).
+    static std::optional<std::int64_t> parseInt(std::string_view text);
+    // Python's float(str): also "inf", "-Infinity", "nan", "1_0.5", ".5", "1.".
+    static std::optional<double> parseFloat(std::string_view text);
+    // pydantic v1's bool_validator over a string: 1/0, true/false, on/off, yes/no, t/f, y/n.
+    static std::optional<bool> parseBool(std::string_view text);
+
+    static ParamError missing() { return {"field required", "value_error.missing"}; }
+};
+
+} // namespace loopscope::fastapi

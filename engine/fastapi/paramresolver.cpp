@@ -1,0 +1,50 @@
+#include "paramresolver.h"
+
+namespace loopscope::fastapi {
+
+namespace {
+
+const std::string *lookup(const std::vector<std::pair<std::string, std::string>> &items, const std::string &name)
+{
+    // Starlette's multidicts answer the last value for a repeated key.
+    const std::string *found = nullptr;
+    for (const auto &[key, value] : items)
+        if (key == name)
+            found = &value;
+    return found;
+}
+
+} // namespace
+
+ResolvedParams ParamResolver::resolve(const std::vector<ParamSpec> &specs, const PathParams &pathParams,
+                                      const QueryItems &query)
+{
+    ResolvedParams out;
+    out.values.resize(specs.size());
+    // FastAPI validates all path parameters first, then all query parameters.
+    for (auto source : {ParamSpec::Source::Path, ParamSpec::Source::Query}) {
+        for (std::size_t i = 0; i < specs.size(); ++i) {
+            const ParamSpec &spec = specs[i];
+            if (spec.source != source)
+                continue;
+            const std::string *text =
+                lookup(source == ParamSpec::Source::Path ? pathParams : query, spec.name);
+            const char *where = source == ParamSpec::Source::Path ? "path" : "query";
+            if (!text) {
+                if (spec.required) {
+                    const ParamError e = ParamConverter::missing();
+                    out.issues.push_back(ValidationIssue::at(where, spec.name, e.msg, e.type));
+                }
+                continue;
+            }
+            ParamConversion c = ParamConverter::convert(spec.type, *text);
+            if (c.error)
+                out.issues.push_back(ValidationIssue::at(where, spec.name, c.error->msg, c.error->type));
+            else
+                out.values[i] = std::move(c.value);
+        }
+    }
+    return out;
+}
+
+} // namespace loopscope::fastapi

@@ -1,0 +1,37 @@
+// Resolves an endpoint's path and query parameters from a request the way FastAPI's
+// request_params_to_args does: declaration order, last value of a repeated query key,
+// an empty value counts as given, errors for every bad or missing parameter.
+#pragma once
+
+#include "paramconversion.h"
+#include "pathtemplate.h"
+#include "responsedata.h"
+#include "urlcodec.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace loopscope::fastapi {
+
+struct ParamSpec {
+    enum class Source : std::uint8_t { Path, Query };
+    std::string name;
+    Source source = Source::Query;
+    ParamType type = ParamType::Any;
+    bool required = true; // no default
+};
+
+struct ResolvedParams {
+    // One per spec: the converted value, or nullopt where the default applies.
+    std::vector<std::optional<ParamValue>> values;
+    std::vector<ValidationIssue> issues;
+};
+
+class ParamResolver {
+public:
+    static ResolvedParams resolve(const std::vector<ParamSpec> &specs, const PathParams &pathParams,
+                                  const QueryItems &query);
+};
+
+} // namespace loopscope::fastapi
