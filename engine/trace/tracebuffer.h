@@ -43,12 +43,31 @@ struct ThreadInfo {
 void emitAt(std::uint64_t t, EventKind kind, std::int64_t request = -1, std::uint64_t a = 0,
             std::uint64_t b = 0, std::uint64_t c = 0);
 
-inline void emit(EventKind kind, std::int64_t request = -1, std::uint64_t a = 0,
-                 std::uint64_t b = 0, std::uint64_t c = 0)
+// Records an event now on the calling thread's buffer.
+inline void record(EventKind kind, std::int64_t request = -1, std::uint64_t a = 0,
+                   std::uint64_t b = 0, std::uint64_t c = 0)
 {
     if (enabled())
         emitAt(now(), kind, request, a, b, c);
 }
+
+// Same as record(). Qt defines `emit` as an empty macro: in files that include Qt headers,
+// a call `trace::emit(...)` does not compile and an unqualified `emit(...)` silently does
+// nothing — call trace::record() there (or build with QT_NO_EMIT and use Q_EMIT).
+#ifdef emit
+#pragma push_macro("emit")
+#undef emit
+#define LOOPSCOPE_TRACE_RESTORE_EMIT
+#endif
+inline void emit(EventKind kind, std::int64_t request = -1, std::uint64_t a = 0,
+                 std::uint64_t b = 0, std::uint64_t c = 0)
+{
+    record(kind, request, a, b, c);
+}
+#ifdef LOOPSCOPE_TRACE_RESTORE_EMIT
+#pragma pop_macro("emit")
+#undef LOOPSCOPE_TRACE_RESTORE_EMIT
+#endif
 
 class TraceHub {
 public:

@@ -1,0 +1,214 @@
+// SessionBuilder against synthetic streams shaped like the seeds' scenarios.
+#include "synthetictrace.h"
+
+#include <QtTest>
+
+#include <algorithm>
+#include <random>
+
+using namespace loopscope::trace;
+using namespace loopscope::trace::synthetic;
+
+namespace {
+bool near(double a, double b, double tol) { return std::abs(a - b) <= tol; }
+} // namespace
+
+class TestSessionBuilder : public QObject {
+    Q_OBJECT
+private slots:
+    void asyncBlockSerialisesTwoRequests()
+    {
+        const Session s = asyncBlock2().build();
+        QCOMPARE(s.requests.size(), std::size_t(2));
+        const RequestTimeline &r0 = s.requests[0], &r1 = s.requests[1];
+        QCOMPARE(r0.path, std::string("/async_block?i=0"));
+        QCOMPARE(r0.method, std::string("GET"));
+        QCOMPARE(r1.clientConnection, std::int64_t(1));
+        QVERIFY(near(r0.done(), 1.0, 0.01));  // ≈1 s
+        QVERIFY(near(r1.done(), 2.0, 0.01));  // ≈2 s: served after the first
+        QCOMPARE(r0.status, 200);
+        QVERIFY(near(r1.total(Phase::Running), 1.0, 0.01));
+        QVERIFY(s.isLoopThread(kLoop));
+
+        QCOMPARE(s.loop.blocked.size(), std::size_t(2));
+        const BlockedSpan &b0 = s.loop.blocked[0];
+        QCOMPARE(b0.where, std::string("app.py:14"));
+        QCOMPARE(b0.file(), std::string("app.py"));
+        QCOMPARE(b0.line(), 14);
+        QCOMPARE(b0.function, std::string("async_block"));
+        QCOMPARE(b0.call, std::string("time.sleep"));
+        QVERIFY(near(b0.duration(), 1.0, 1e-6));
+        QCOMPARE(b0.delayed, std::vector<std::int64_t>{1}); // request 1 waited behind it
+        QVERIFY(s.loop.blocked[1].delayed.empty());
+        QCOMPARE(r1.delayedBy, std::vector<int>{0});
+
+        QCOMPARE(s.loop.warnings.size(), std::size_t(2));
+        QVERIFY(s.loop.warnings[0].text.find("took 1.000 seconds") != std::string::npos);
+
+        // Utilisation: the loop is busy through both blocks.
+        QVERIFY(s.loop.utilisation.size() >= 20);
+        for (std::size_t i = 1; i < 19; ++i)
+            QVERIFY2(s.loop.utilisation[i].busy > 0.95, qPrintable(QString::number(i)));
+        // Lag histogram: two ≈990 ms samples among ~20 small ones.
+        QVERIFY(near(s.loop.histogram.max, 990, 0.01));
+        QVERIFY(s.loop.histogram.p50 < 1.0);
+        QVERIFY(s.loop.histogram.p99 > 500);
+
+        // Prints in order with their threads and requests.
+        QCOMPARE(s.prints.size(), std::size_t(4));
+        QCOMPARE(s.prints[0].text, std::string("Hello 0"));
+        QCOMPARE(s.prints[1].text, std::string("bye 0"));
+        QCOMPARE(s.prints[2].text, std::string("Hello 1"));
+        QCOMPARE(s.prints[2].request, std::int64_t(1));
+        QCOMPARE(s.prints[0].thread, std::string("loop"));
+
+        QCOMPARE(r0.sentRank, 0);
+        QCOMPARE(r0.doneRank, 0);
+        QCOMPARE(r1.doneRank, 1);
+        QVERIFY(near(s.wall(), 2.0, 0.01));
+        QCOMPARE(s.errors(), 0);
+        QVERIFY(near(s.latency().max, 2000, 10));
+    }
+
+    void fortyOneDefRequestsOneWaitsForAToken()
+    {
+        const Session s = syncBlock41().build();
+        QCOMPARE(s.requests.size(), std::size_t(41));
+        const PoolModel *limiter = s.mainLimiter();
+        QVERIFY(limiter);
+        QCOMPARE(limiter->name, std::string("anyio limiter"));
+        QCOMPARE(limiter->limit, 40);
+        QCOMPARE(limiter->peakBusy, 40);
+        QCOMPARE(limiter->peakWaiting, 1);
+        QCOMPARE(limiter->waits.size(), std::size_t(41));
+        int longWaits = 0;
+        for (const TokenWait &w : limiter->waits)
+            if (w.duration() > 0.01) {
+                ++longWaits;
+                QCOMPARE(w.request, std::int64_t(40));
+                QVERIFY(near(w.duration(), 1.0, 0.01));
+            }
+        QCOMPARE(longWaits, 1);
+        const RequestTimeline &last = s.requests.back();
+        QVERIFY(near(last.total(Phase::WaitingToken), 1.0, 0.01));
+        QVERIFY(near(last.done(), 2.0, 0.02));
+        for (int i = 0; i < 40; ++i)
+            QVERIFY(near(s.requests[std::size_t(i)].done(), 1.0, 0.02));
+        // A def request's run happens on a worker thread, then waits briefly for the loop.
+        const PhaseSpan *run = nullptr;
+        for (const PhaseSpan &p : s.requests[3].phases)
+            if (p.phase == Phase::Running)
+                run = &p;
+        QVERIFY(run);
+        QCOMPARE(s.threadName(run->thread), std::string("worker-4"));
+        QVERIFY(s.requests[3].total(Phase::WaitingLoop) > 0);
+        QVERIFY(s.requests[3].total(Phase::WaitingLoop) < 0.01);
+        // Pool series: busy returns to 0 at the end.
+        QCOMPARE(limiter->series.back().busy, 0);
+        QCOMPARE(limiter->series.back().waiting, 0);
+        QVERIFY(s.loop.blocked.empty());
+    }
+
+    void finishedDefResponseWaitsForBlockedLoop()
+    {
+        const Session s = defHeldByBlockedLoop().build();
+        const RequestTimeline *r0 = s.request(0);
+        QVERIFY(r0);
+        QVERIFY(near(r0->total(Phase::WaitingLoop), 0.95, 0.01));
+        QCOMPARE(s.loop.blocked.size(), std::size_t(1));
+        QCOMPARE(s.loop.blocked[0].delayed, std::vector<std::int64_t>{0});
+        QCOMPARE(s.loop.blocked[0].request, std::int64_t(1));
+    }
+
+    // Batches drained from several threads arrive out of time order; fed in random
+    // chunks (as the GUI does every 16 ms), the result is the same as all at once.
+    void incrementalOutOfOrderBatchesGiveTheSameSession()
+    {
+        Stream stream = syncBlock41();
+        const Session whole = stream.build();
+        std::vector<TraceEvent> events = stream.events;
+        // Group by thread like a drain does, in chunks of time.
+        std::stable_sort(events.begin(), events.end(), [](const TraceEvent &a, const TraceEvent &b) {
+            return a.t < b.t;
+        });
+        SessionBuilder b;
+        b.setOrigin(kOrigin);
+        b.setThreads(Stream::threads());
+        std::mt19937 rng(42);
+        std::size_t pos = 0;
+        std::size_t snapshots = 0;
+        while (pos < events.size()) {
+            const std::size_t n = std::min<std::size_t>(events.size() - pos, 1 + rng() % 40);
+            std::vector<TraceEvent> batch(events.begin() + std::ptrdiff_t(pos),
+                                          events.begin() + std::ptrdiff_t(pos + n));
+            std::stable_sort(batch.begin(), batch.end(), [](const TraceEvent &x, const TraceEvent &y) {
+                return x.thread < y.thread;
+            });
+            b.add(batch);
+            const Session &snap = b.session(); // reading while feeding is fine
+            QVERIFY(snap.requests.size() <= 41);
+            ++snapshots;
+            pos += n;
+        }
+        b.finish();
+        const Session &s = b.session();
+        QVERIFY(snapshots > 10);
+        QCOMPARE(b.eventsApplied(), events.size());
+        QCOMPARE(s.requests.size(), whole.requests.size());
+        for (std::size_t i = 0; i < s.requests.size(); ++i) {
+            QCOMPARE(s.requests[i].phases.size(), whole.requests[i].phases.size());
+            QCOMPARE(s.requests[i].done(), whole.requests[i].done());
+        }
+        QCOMPARE(s.mainLimiter()->series.size(), whole.mainLimiter()->series.size());
+        QCOMPARE(s.prints.size(), whole.prints.size());
+    }
+
+    void clientRecordsMergeIntoRequests()
+    {
+        SessionBuilder b;
+        b.setOrigin(kOrigin);
+        ClientRecord c;
+        c.id = 7;
+        c.path = "/x?i=7";
+        c.connection = 2;
+        c.sent = kOrigin + 1'000'000;
+        c.firstByte = kOrigin + 500'000'000;
+        c.done = kOrigin + 501'000'000;
+        c.status = 503;
+        c.bytes = 20;
+        c.body = "{\"detail\":\"busy\"}";
+        b.addClientRecords(std::span(&c, 1));
+        const Session &s = b.session();
+        const RequestTimeline *r = s.request(7);
+        QVERIFY(r);
+        QVERIFY(near(r->sent, 0.001, 1e-9));
+        QVERIFY(near(r->done(), 0.501, 1e-9));
+        QCOMPARE(r->status, 503);
+        QCOMPARE(r->body, c.body);
+        QCOMPARE(s.errors(), 1);
+    }
+
+    void badInputDoesNotCrash()
+    {
+        SessionBuilder b;
+        std::mt19937_64 rng(7);
+        std::vector<TraceEvent> junk(5000);
+        for (TraceEvent &e : junk) {
+            e.t = rng() % 10'000'000'000ULL;
+            e.kind = static_cast<EventKind>(rng() % (std::size_t(EventKind::Count) + 1));
+            e.request = std::int64_t(rng() % 50) - 5;
+            e.a = rng() % 3 == 0 ? rng() : rng() % 20;
+            e.b = rng() % 3 == 0 ? rng() : rng() % 20;
+            e.c = rng() % 20;
+            e.thread = std::uint32_t(rng() % 8);
+            e.process = std::uint16_t(rng() % 2);
+        }
+        b.add(junk);
+        b.finish();
+        const Session &s = b.session();
+        QVERIFY(s.requests.size() <= 50);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSessionBuilder)
+#include "tst_sessionbuilder.moc"
