@@ -1,0 +1,514 @@
+#include "httpconnection.h"
+
+#include "httpapplication.h"
+#include "httpexchange.h"
+#include "httpserver.h"
+#include "httpstatus.h"
+
+#include "trace/tracebuffer.h"
+
+#include <QPointer>
+#include <QTcpSocket>
+#include <QTimer>
+
+#include <http_parser.h>
+
+namespace loopscope::http {
+
+namespace {
+// Bytes Qt may buffer from the kernel while a request is being answered; past that the
+// client's pipelined data waits in the kernel (TCP flow control, like uvicorn's pause_reading).
+constexpr qint64 kReadBufferLimit = 256 * 1024;
+
+HttpConnection *self(http_parser *p)
+{
+    return static_cast<HttpConnection *>(p->data);
+}
+
+bool isNoBodyStatus(int status)
+{
+    return (status >= 100 && status < 200) || status == 204 || status == 304;
+}
+} // namespace
+
+struct HttpConnectionParserCallbacks {
+    static int messageBegin(http_parser *p) { return self(p)->onMessageBegin(); }
+    static int url(http_parser *p, const char *at, size_t n) { return self(p)->onUrl(at, n); }
+    static int headerField(http_parser *p, const char *at, size_t n) { return self(p)->onHeaderField(at, n); }
+    static int headerValue(http_parser *p, const char *at, size_t n) { return self(p)->onHeaderValue(at, n); }
+    static int headersComplete(http_parser *p) { return self(p)->onHeadersComplete(); }
+    static int body(http_parser *p, const char *at, size_t n) { return self(p)->onBody(at, n); }
+    static int messageComplete(http_parser *p) { return self(p)->onMessageComplete(); }
+
+    static const http_parser_settings &settings()
+    {
+        static const http_parser_settings s = [] {
+            http_parser_settings v;
+            http_parser_settings_init(&v);
+            v.on_message_begin = messageBegin;
+            v.on_url = url;
+            v.on_header_field = headerField;
+            v.on_header_value = headerValue;
+            v.on_headers_complete = headersComplete;
+            v.on_body = body;
+            v.on_message_complete = messageComplete;
+            return v;
+        }();
+        return s;
+    }
+};
+
+HttpConnection::HttpConnection(HttpServer *server, qintptr descriptor, quint64 id)
+    : QObject(server)
+    , m_server(server)
+    , m_socket(new QTcpSocket(this))
+    , m_idleTimer(new QTimer(this))
+    , m_id(id)
+    , m_parser(std::make_unique<http_parser>())
+{
+    http_parser_init(m_parser.get(), HTTP_REQUEST);
+    m_parser->data = this;
+
+    m_socket->setSocketDescriptor(descriptor);
+    m_socket->setReadBufferSize(kReadBufferLimit);
+    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    m_peerText = m_socket->peerAddress().toString().toLatin1() + ':'
+                 + QByteArray::number(m_socket->peerPort());
+
+    m_idleTimer->setSingleShot(true);
+    m_idleTimer->setInterval(server->settings().keepAliveTimeoutMs);
+    connect(m_idleTimer, &QTimer::timeout, this, &HttpConnection::onIdleTimeout);
+    connect(m_socket, &QTcpSocket::readyRead, this, &HttpConnection::onReadyRead);
+    connect(m_socket, &QTcpSocket::bytesWritten, this, &HttpConnection::onBytesWritten);
+    connect(m_socket, &QTcpSocket::disconnected, this, &HttpConnection::onDisconnected);
+    connect(m_socket, &QAbstractSocket::errorOccurred, this, [this](QAbstractSocket::SocketError) {
+        if (m_socket->state() != QAbstractSocket::ConnectedState)
+            onDisconnected();
+    });
+    if (m_socket->state() != QAbstractSocket::ConnectedState) {
+        // Accepted and already gone: clean up from the event loop.
+        QTimer::singleShot(0, this, &HttpConnection::onDisconnected);
+        return;
+    }
+    // A connection that never sends a request is dropped after the keep-alive timeout too.
+    m_idleTimer->start();
+}
+
+HttpConnection::~HttpConnection()
+{
+    if (!m_gone) {
+        m_gone = true;
+        detachActive();
+        m_server->connectionClosed(this);
+    }
+}
+
+bool HttpConnection::isOpen() const
+{
+    return !m_gone && m_socket->state() == QAbstractSocket::ConnectedState;
+}
+
+qint64 HttpConnection::bytesPending() const
+{
+    return m_gone ? 0 : m_socket->bytesToWrite();
+}
+
+void HttpConnection::abort()
+{
+    if (m_gone)
+        return;
+    m_socket->abort();
+    onDisconnected();
+}
+
+// --- reading ------------------------------------------------------------------------
+
+void HttpConnection::onReadyRead()
+{
+    if (m_gone || m_closing || m_active)
+        return; // pipelined data waits until the current response is out
+    if (!m_socket->bytesAvailable())
+        return;
+    m_idleTimer->stop();
+    if (m_pos >= m_buffer.size()) {
+        m_buffer = m_socket->readAll();
+        m_pos = 0;
+    } else {
+        m_buffer += m_socket->readAll();
+    }
+    parse();
+    if (!m_gone && !m_active && !m_closing)
+        m_idleTimer->start();
+}
+
+void HttpConnection::parse()
+{
+    const http_parser_settings &settings = HttpConnectionParserCallbacks::settings();
+    while (!m_gone && !m_closing && !m_active && m_pos < m_buffer.size()) {
+        const size_t length = size_t(m_buffer.size() - m_pos);
+        const size_t parsed = http_parser_execute(m_parser.get(), &settings,
+                                                  m_buffer.constData() + m_pos, length);
+        m_pos += qsizetype(parsed);
+        const auto error = HTTP_PARSER_ERRNO(m_parser.get());
+        if (m_messageReady) {
+            m_messageReady = false;
+            if (error == HPE_PAUSED)
+                http_parser_pause(m_parser.get(), 0);
+            if (m_parser->upgrade) {
+                // The rest is another protocol: answer this request, then close.
+                m_closeAfterResponse = true;
+                m_pos = m_buffer.size();
+            }
+            dispatch();
+            continue;
+        }
+        if (error != HPE_OK) {
+            int status = m_errorStatus;
+            if (!status)
+                status = error == HPE_HEADER_OVERFLOW ? 431 : 400;
+            failAndClose(status);
+            return;
+        }
+        if (parsed < length) { // cannot happen without an error, but never spin
+            failAndClose(400);
+            return;
+        }
+    }
+    if (m_pos >= m_buffer.size()) {
+        m_buffer.clear();
+        m_pos = 0;
+    } else if (m_pos > 64 * 1024) {
+        m_buffer.remove(0, m_pos);
+        m_pos = 0;
+    }
+}
+
+int HttpConnection::onMessageBegin()
+{
+    m_request = HttpRequest();
+    m_request.peerAddress = m_socket->peerAddress();
+    m_request.peerPort = m_socket->peerPort();
+    m_request.localPort = m_socket->localPort();
+    m_requestId = m_server->nextRequestId();
+    m_headerBytes = 0;
+    m_lastWasField = false;
+    m_serviceUnavailable = false;
+    m_errorStatus = 0;
+    trace::emit(trace::EventKind::RequestAccepted, m_requestId, m_id);
+    return 0;
+}
+
+int HttpConnection::onUrl(const char *at, size_t length)
+{
+    m_headerBytes += qsizetype(length);
+    if (m_headerBytes > m_server->settings().maxHeaderBytes) {
+        m_errorStatus = 431;
+        return 1;
+    }
+    m_request.target.append(at, qsizetype(length));
+    return 0;
+}
+
+int HttpConnection::onHeaderField(const char *at, size_t length)
+{
+    m_headerBytes += qsizetype(length) + 4;
+    if (m_headerBytes > m_server->settings().maxHeaderBytes) {
+        m_errorStatus = 431;
+        return 1;
+    }
+    if (m_lastWasField && !m_request.headers.empty())
+        m_request.headers.back().first.append(at, qsizetype(length));
+    else
+        m_request.headers.emplace_back(QByteArray(at, qsizetype(length)), QByteArray());
+    m_lastWasField = true;
+    return 0;
+}
+
+int HttpConnection::onHeaderValue(const char *at, size_t length)
+{
+    m_headerBytes += qsizetype(length);
+    if (m_headerBytes > m_server->settings().maxHeaderBytes) {
+        m_errorStatus = 431;
+        return 1;
+    }
+    if (m_request.headers.empty())
+        return 1;
+    m_request.headers.back().second.append(at, qsizetype(length));
+    m_lastWasField = false;
+    return 0;
+}
+
+int HttpConnection::onHeadersComplete()
+{
+    http_parser *p = m_parser.get();
+    for (auto &h : m_request.headers)
+        h.first = h.first.toLower();
+    m_request.method = http_method_str(http_method(p->method));
+    m_request.httpMajor = p->http_major;
+    m_request.httpMinor = p->http_minor;
+    m_request.keepAlive = http_should_keep_alive(p) != 0;
+    m_request.splitTarget();
+
+    if (!(p->flags & F_CHUNKED) && p->content_length != ULLONG_MAX
+        && p->content_length > quint64(m_server->settings().maxBodyBytes)) {
+        m_errorStatus = 413;
+        return -1;
+    }
+    m_serviceUnavailable = m_server->overConcurrencyLimit();
+    if (!m_serviceUnavailable && m_request.httpMinor >= 1
+        && m_request.header("expect").compare("100-continue", Qt::CaseInsensitive) == 0)
+        write(QByteArrayLiteral("HTTP/1.1 100 Continue\r\n\r\n"));
+    return 0;
+}
+
+int HttpConnection::onBody(const char *at, size_t length)
+{
+    if (m_request.body.size() + qsizetype(length) > m_server->settings().maxBodyBytes) {
+        m_errorStatus = 413;
+        return 1;
+    }
+    m_request.body.append(at, qsizetype(length));
+    return 0;
+}
+
+int HttpConnection::onMessageComplete()
+{
+    m_messageReady = true;
+    http_parser_pause(m_parser.get(), 1);
+    return 0;
+}
+
+void HttpConnection::dispatch()
+{
+    const bool keepAlive = m_request.keepAlive;
+    const bool head = m_request.method == "HEAD";
+    auto exchange = std::make_shared<HttpExchange>(std::move(m_request), m_requestId, m_id, this,
+                                                   m_server->inflightCounter());
+    m_request = HttpRequest();
+    m_active = exchange;
+    m_responseStarted = false;
+    m_bodyDone = false;
+    m_chunked = false;
+    m_noBody = head;
+    m_bodyBytes = 0;
+    m_status = 0;
+    if (!keepAlive)
+        m_closeAfterResponse = true;
+    m_idleTimer->stop();
+    trace::emit(trace::EventKind::RequestRead, exchange->id(), m_id);
+
+    if (m_serviceUnavailable) {
+        m_server->log(HttpServer::LogLevel::Warning, QStringLiteral("Exceeded concurrency limit."));
+        exchange->respond(503,
+                          {{"content-type", "text/plain; charset=utf-8"}, {"connection", "close"}},
+                          QByteArrayLiteral("Service Unavailable"));
+        return;
+    }
+    m_server->application()->handle(std::move(exchange));
+}
+
+// --- writing ------------------------------------------------------------------------
+
+void HttpConnection::write(const QByteArray &bytes)
+{
+    if (m_gone || bytes.isEmpty())
+        return;
+    m_socket->write(bytes);
+}
+
+void HttpConnection::startResponse(HttpExchange *exchange, int status, const HttpHeaders &headers,
+                                   const QByteArray *body)
+{
+    if (m_gone || exchange != m_active.get() || m_responseStarted)
+        return;
+    m_responseStarted = true;
+    m_status = status;
+
+    const bool hasLength = hasHeader(headers, "content-length");
+    const bool hasEncoding = hasHeader(headers, "transfer-encoding");
+    const QByteArray connectionHeader = headerValue(headers, "connection");
+    if (connectionHeader.compare("close", Qt::CaseInsensitive) == 0)
+        m_closeAfterResponse = true;
+    const HttpRequest &request = exchange->request();
+    const bool noBody = m_noBody || isNoBodyStatus(status);
+    m_noBody = noBody;
+
+    QByteArray out;
+    out.reserve(160 + (body ? body->size() : 0));
+    out += "HTTP/1.1 ";
+    out += QByteArray::number(status);
+    out += ' ';
+    out += reasonPhrase(status);
+    out += "\r\ndate: ";
+    out += httpDate();
+    out += "\r\n";
+    const QByteArray &serverName = m_server->settings().serverHeader;
+    if (!serverName.isEmpty()) {
+        out += "server: ";
+        out += serverName;
+        out += "\r\n";
+    }
+    for (const auto &[name, value] : headers) {
+        out += name;
+        out += ": ";
+        out += value;
+        out += "\r\n";
+    }
+    if (body) {
+        if (!hasLength && !isNoBodyStatus(status)) {
+            out += "content-length: ";
+            out += QByteArray::number(body->size());
+            out += "\r\n";
+        }
+    } else if (!hasLength && !hasEncoding && !noBody) {
+        if (request.httpMajor == 1 && request.httpMinor >= 1) {
+            m_chunked = true;
+            out += "transfer-encoding: chunked\r\n";
+        } else {
+            m_closeAfterResponse = true; // HTTP/1.0: the body ends when the connection does
+        }
+    }
+    if (m_closeAfterResponse && connectionHeader.isEmpty())
+        out += "connection: close\r\n";
+    out += "\r\n";
+    if (body && !noBody) {
+        out += *body;
+        m_bodyBytes = body->size();
+    }
+    write(out);
+    if (m_server->settings().accessLog)
+        m_server->logAccess(m_peerText, request.method, request.target, request.httpVersion(), status);
+    if (body)
+        m_bodyDone = true;
+}
+
+bool HttpConnection::writeBody(HttpExchange *exchange, const QByteArray &bytes)
+{
+    if (m_gone || exchange != m_active.get() || !m_responseStarted || m_bodyDone)
+        return false;
+    if (bytes.isEmpty() || m_noBody)
+        return true;
+    m_bodyBytes += bytes.size();
+    if (m_chunked) {
+        QByteArray out;
+        out.reserve(bytes.size() + 16);
+        out += QByteArray::number(bytes.size(), 16);
+        out += "\r\n";
+        out += bytes;
+        out += "\r\n";
+        write(out);
+    } else {
+        write(bytes);
+    }
+    return true;
+}
+
+void HttpConnection::finishResponse(HttpExchange *exchange)
+{
+    if (m_gone || exchange != m_active.get() || !m_responseStarted || m_bodyDone)
+        return;
+    m_bodyDone = true;
+    if (m_chunked)
+        write(QByteArrayLiteral("0\r\n\r\n"));
+    if (m_socket->bytesToWrite() == 0) // nothing left to flush: complete from the loop
+        QTimer::singleShot(0, this, &HttpConnection::onBytesWritten);
+}
+
+void HttpConnection::onBytesWritten()
+{
+    if (m_gone || !m_active || !m_bodyDone || m_socket->bytesToWrite() > 0)
+        return;
+    completeActive(true);
+}
+
+void HttpConnection::completeActive(bool written)
+{
+    std::shared_ptr<HttpExchange> exchange = std::move(m_active);
+    m_active.reset();
+    if (!exchange)
+        return;
+    if (written)
+        trace::emit(trace::EventKind::ResponseWritten, exchange->id(), quint64(m_status),
+                    quint64(m_bodyBytes));
+    m_responseStarted = false;
+    m_bodyDone = false;
+    m_chunked = false;
+
+    QPointer<HttpConnection> guard(this);
+    exchange->complete(written);
+    exchange.reset();
+    if (!guard || m_gone || !written)
+        return;
+    if (m_closeAfterResponse) {
+        closeGracefully();
+        return;
+    }
+    parse();             // a pipelined request already buffered
+    if (!guard || m_gone)
+        return;
+    onReadyRead();       // or one waiting in the socket
+    if (guard && !m_gone && !m_active && !m_closing)
+        m_idleTimer->start();
+}
+
+void HttpConnection::failAndClose(int status)
+{
+    // Nothing is in flight here: requests are only parsed between responses.
+    m_closing = true;
+    m_idleTimer->stop();
+    const QByteArray body = status == 400 ? QByteArrayLiteral("Invalid HTTP request received.")
+                                          : reasonPhrase(status);
+    m_server->log(HttpServer::LogLevel::Warning, status == 400
+                      ? QStringLiteral("Invalid HTTP request received.")
+                      : QStringLiteral("Request rejected: %1 %2").arg(status).arg(QString::fromLatin1(body)));
+    QByteArray out = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status)
+                     + "\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: "
+                     + QByteArray::number(body.size()) + "\r\nconnection: close\r\n\r\n" + body;
+    write(out);
+    m_buffer.clear();
+    m_pos = 0;
+    m_socket->disconnectFromHost();
+}
+
+void HttpConnection::closeGracefully()
+{
+    if (m_gone || m_closing)
+        return;
+    m_closing = true;
+    m_idleTimer->stop();
+    m_socket->disconnectFromHost(); // flushes what is queued, then closes
+}
+
+void HttpConnection::onIdleTimeout()
+{
+    if (m_gone || m_active)
+        return;
+    closeGracefully();
+}
+
+void HttpConnection::detachActive()
+{
+    if (!m_active)
+        return;
+    if (m_responseStarted) {
+        completeActive(false);
+    } else {
+        // The application still works on it; its answer will go nowhere.
+        std::shared_ptr<HttpExchange> exchange = std::move(m_active);
+        m_active.reset();
+        exchange->m_connection = nullptr;
+    }
+}
+
+void HttpConnection::onDisconnected()
+{
+    if (m_gone)
+        return;
+    m_gone = true;
+    m_idleTimer->stop();
+    detachActive();
+    m_server->connectionClosed(this);
+    deleteLater();
+}
+
+} // namespace loopscope::http

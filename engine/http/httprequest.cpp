@@ -1,0 +1,41 @@
+#include "httprequest.h"
+
+#include <QUrl>
+
+namespace loopscope::http {
+
+QString HttpRequest::path() const
+{
+    return QUrl::fromPercentEncoding(rawPath);
+}
+
+QByteArray HttpRequest::httpVersion() const
+{
+    return QByteArray::number(httpMajor) + '.' + QByteArray::number(httpMinor);
+}
+
+void HttpRequest::splitTarget()
+{
+    QByteArray t = target;
+    // absolute-form ("http://host:port/path?q"): keep the path part only
+    if (!t.startsWith('/')) {
+        const qsizetype scheme = t.indexOf("://");
+        if (scheme >= 0) {
+            const qsizetype slash = t.indexOf('/', scheme + 3);
+            t = slash >= 0 ? t.mid(slash) : QByteArrayLiteral("/");
+        }
+    }
+    const qsizetype q = t.indexOf('?');
+    if (q >= 0) {
+        rawPath = t.left(q);
+        queryString = t.mid(q + 1);
+    } else {
+        rawPath = t;
+        queryString.clear();
+    }
+    const qsizetype hash = queryString.indexOf('#');
+    if (hash >= 0)
+        queryString.truncate(hash);
+}
+
+} // namespace loopscope::http
