@@ -1,0 +1,3083 @@
+// Recursive-descent parser with precedence climbing for binary operators. Errors are
+// thrown internally (ParseError) and turned into SyntaxErrorInfo at the API boundary.
+#include "parser.h"
+
+#include "lexer.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <set>
+#include <utility>
+#include <vector>
+
+namespace loopscope::lang {
+
+using namespace ast;
+
+namespace {
+
+struct ParseError {
+    SyntaxErrorInfo info;
+    bool fromLexer = false;
+    int unclosedParenLine = 0;
+};
+
+// Bounds the recursion of the parser (and so the depth of the tree the compiler walks).
+constexpr int kMaxDepth = 1000;
+
+const std::set<std::string_view> &keywords()
+{
+    static const std::set<std::string_view> k = {
+        "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
+        "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
+        "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
+        "with", "yield"};
+    return k;
+}
+
+bool isKeyword(std::string_view s) { return keywords().count(s) != 0; }
+
+Span spanOf(const Token &t) { return {t.line, t.column, t.endLine, t.endColumn}; }
+Span join(const Span &a, const Span &b) { return {a.line, a.column, b.endLine, b.endColumn}; }
+
+ExprPtr makeExpr(ExprKind k, Span s) { return std::make_unique<Expr>(k, s); }
+
+const char *exprName(const Expr &e)
+{
+    switch (e.kind) {
+    case ExprKind::Attribute: return "attribute";
+    case ExprKind::Subscript: return "subscript";
+    case ExprKind::Starred: return "starred";
+    case ExprKind::Name: return "name";
+    case ExprKind::List: return "list";
+    case ExprKind::Tuple: return "tuple";
+    case ExprKind::Lambda: return "lambda";
+    case ExprKind::Call: return "function call";
+    case ExprKind::BoolOp:
+    case ExprKind::BinOp:
+    case ExprKind::UnaryOp: return "expression";
+    case ExprKind::GeneratorExp: return "generator expression";
+    case ExprKind::Yield:
+    case ExprKind::YieldFrom: return "yield expression";
+    case ExprKind::Await: return "await expression";
+    case ExprKind::ListComp: return "list comprehension";
+    case ExprKind::SetComp: return "set comprehension";
+    case ExprKind::DictComp: return "dict comprehension";
+    case ExprKind::Dict: return "dict literal";
+    case ExprKind::Set: return "set display";
+    case ExprKind::JoinedStr:
+    case ExprKind::FormattedValue: return "f-string expression";
+    case ExprKind::Constant:
+        switch (e.constant.kind) {
+        case Constant::Kind::None: return "None";
+        case Constant::Kind::True: return "True";
+        case Constant::Kind::False: return "False";
+        case Constant::Kind::Ellipsis: return "ellipsis";
+        default: return "literal";
+        }
+    case ExprKind::Compare: return "comparison";
+    case ExprKind::IfExp: return "conditional expression";
+    case ExprKind::NamedExpr: return "named expression";
+    case ExprKind::Slice: return "slice";
+    }
+    return "expression";
+}
+
+// ---- integers of any size, as decimal text --------------------------------------
+
+std::string toDecimal(std::string_view digits, int base)
+{
+    std::vector<std::uint32_t> limbs; // base 1e9, little-endian
+    for (char ch : digits) {
+        if (ch == '_')
+            continue;
+        std::uint32_t d = 0;
+        if (ch >= '0' && ch <= '9')
+            d = static_cast<std::uint32_t>(ch - '0');
+        else
+            d = static_cast<std::uint32_t>(std::tolower(static_cast<unsigned char>(ch)) - 'a' + 10);
+        std::uint64_t carry = d;
+        for (auto &limb : limbs) {
+            const std::uint64_t v = static_cast<std::uint64_t>(limb) * static_cast<std::uint64_t>(base) + carry;
+            limb = static_cast<std::uint32_t>(v % 1000000000u);
+            carry = v / 1000000000u;
+        }
+        while (carry) {
+            limbs.push_back(static_cast<std::uint32_t>(carry % 1000000000u));
+            carry /= 1000000000u;
+        }
+    }
+    if (limbs.empty())
+        return "0";
+    std::string out = std::to_string(limbs.back());
+    for (std::size_t i = limbs.size() - 1; i-- > 0;) {
+        std::string part = std::to_string(limbs[i]);
+        out += std::string(9 - part.size(), '0') + part;
+    }
+    return out;
+}
+
+Constant numberConstant(std::string_view text)
+{
+    Constant c;
+    std::string clean;
+    clean.reserve(text.size());
+    for (char ch : text)
+        if (ch != '_')
+            clean += ch;
+    if (!clean.empty() && (clean.back() == 'j' || clean.back() == 'J')) {
+        c.kind = Constant::Kind::Float;
+        c.imaginary = true;
+        clean.pop_back();
+        std::from_chars(clean.data(), clean.data() + clean.size(), c.floatValue);
+        c.text = clean;
+        return c;
+    }
+    const bool prefixed = clean.size() > 1 && clean[0] == '0' && std::strchr("xXoObB", clean[1]);
+    if (!prefixed && clean.find_first_of(".eE") != std::string::npos) {
+        c.kind = Constant::Kind::Float;
+        const auto r = std::from_chars(clean.data(), clean.data() + clean.size(), c.floatValue);
+        if (r.ec == std::errc::result_out_of_range) {
+            // Overflow is inf; underflow is 0.0 (as CPython's float()).
+            const auto e = clean.find_first_of("eE");
+            const bool negExp = e != std::string::npos && e + 1 < clean.size() && clean[e + 1] == '-';
+            c.floatValue = negExp ? 0.0 : HUGE_VAL;
+        }
+        c.text = clean;
+        return c;
+    }
+    c.kind = Constant::Kind::Int;
+    if (prefixed) {
+        const char p = static_cast<char>(std::tolower(static_cast<unsigned char>(clean[1])));
+        c.text = toDecimal(std::string_view(clean).substr(2), p == 'x' ? 16 : p == 'o' ? 8 : 2);
+    } else {
+        const auto nz = clean.find_first_not_of('0');
+        c.text = nz == std::string::npos ? "0" : clean.substr(nz);
+    }
+    static const std::string kMax = "9223372036854775807";
+    c.intFits = c.text.size() < kMax.size() || (c.text.size() == kMax.size() && c.text <= kMax);
+    if (c.intFits) {
+        std::from_chars(c.text.data(), c.text.data() + c.text.size(), c.intValue);
+    }
+    return c;
+}
+
+struct Scope {
+    enum Kind { Module, Function, Class, Lambda } kind = Module;
+    bool isAsync = false;
+    int loopDepth = 0;
+    bool hasYield = false;
+    std::optional<Span> returnWithValue;
+};
+
+class Parser {
+public:
+    Parser(std::string_view source, std::string filename, int depth = 0)
+        : m_source(source), m_filename(std::move(filename)), m_lexer(m_source), m_depth(depth)
+    {
+    }
+    // For an expression inside an f-string: `source` is "(expr)", positioned so that
+    // its first character sits at (line, column).
+    Parser(std::string source, int line, int column, int depth)
+        : m_source(std::move(source)), m_lexer(m_source, line, column), m_depth(depth), m_inFString(true)
+    {
+    }
+
+    std::unique_ptr<Module> parseFile();
+    ExprPtr parseFStringExpr();
+    std::optional<ParseError> deferred() const { return m_deferred; }
+
+    // After a parser error: read the rest of the input, as CPython does, because an
+    // error of the tokenizer further on takes precedence.
+    std::optional<ParseError> tokenizerErrorAfter(int errorLine);
+
+private:
+    friend struct DepthGuard;
+
+    // -- tokens
+    const Token &peek(std::size_t k = 0);
+    Token take();
+    bool atOp(std::string_view op) { return peek().isOp(op); }
+    bool atName(std::string_view kw) { return peek().isName(kw); }
+    bool acceptOp(std::string_view op);
+    bool acceptName(std::string_view kw);
+    Token expectOp(std::string_view op);
+    Token expectIdentifier();
+    bool atNewline() { return peek().kind == TokenKind::Newline; }
+    std::size_t mark() { return m_index; }
+    void reset(std::size_t m) { m_index = m; }
+
+    [[noreturn]] void errorAt(const Token &t, const std::string &msg, const char *type = "SyntaxError");
+    [[noreturn]] void errorSpan(const Span &s, const std::string &msg, const char *type = "SyntaxError");
+    [[noreturn]] void invalidSyntax() { errorAt(peek(), "invalid syntax"); }
+    void deferError(const Span &s, const std::string &msg);
+
+    // -- statements
+    void parseStatement(StmtList &out);
+    void parseSimpleStatements(StmtList &out);
+    StmtPtr parseSimpleStatement();
+    StmtPtr parseExpressionStatement();
+    StmtList parseBlock(const std::string &what, int headerLine);
+    void expectColon(bool forced);
+    StmtPtr parseIf(bool isElif);
+    StmtPtr parseWhile();
+    StmtPtr parseFor(const Token *asyncTok);
+    StmtPtr parseWith(const Token *asyncTok);
+    StmtPtr parseTry();
+    StmtPtr parseFunctionDef(ExprList decorators, const Token *asyncTok, const Token &first);
+    StmtPtr parseClassDef(ExprList decorators, const Token &first);
+    StmtPtr parseDecorated();
+    StmtPtr parseImport();
+    StmtPtr parseFromImport();
+    std::unique_ptr<Arguments> parseParameters(std::string_view closer, bool annotations);
+
+    // -- expressions
+    ExprPtr parseStarExpressions();
+    ExprPtr parseStarExpression();
+    ExprPtr parseStarNamedExpression();
+    ExprPtr parseNamedExpression();
+    ExprPtr parseExpression();
+    ExprPtr parseDisjunction();
+    ExprPtr parseConjunction();
+    ExprPtr parseInversion();
+    ExprPtr parseComparison();
+    ExprPtr parseBinary(int minPrec);
+    ExprPtr parseFactor();
+    ExprPtr parsePower();
+    ExprPtr parseAwaitPrimary();
+    ExprPtr parsePrimary();
+    ExprPtr parseAtom();
+    ExprPtr parseStrings();
+    ExprPtr parseParenthesized();
+    ExprPtr parseListDisplay();
+    ExprPtr parseBraceDisplay();
+    ExprPtr parseLambda();
+    ExprPtr parseYield();
+    ExprPtr parseSlices();
+    ExprPtr parseSlice();
+    ExprPtr parseTargetList(bool allowTrailingComma, bool *bareTuple = nullptr);
+    void parseCallArgs(Expr &call, const Token &open);
+    std::vector<Comprehension> parseComprehensions();
+    bool startsExpression(const Token &t);
+    void checkAdjacent(const Expr &a);
+
+    // -- f-strings
+    void parseFString(const Token &tok, const DecodedString &d, ExprList &values, std::string &pending,
+                      Span whole);
+    void parseFStringBody(const Token &tok, std::string_view body, std::size_t bodyOffset, bool raw,
+                          ExprList &values, std::string &pending, Span whole, int nesting);
+
+    // -- targets and checks
+    void setContext(Expr &e, Context ctx, bool forDelete, bool assignStmt);
+    const Expr *invalidTarget(const Expr &e, bool forDelete);
+    Scope &scope() { return m_scopes->back(); }
+    bool inFunction();
+
+    std::string m_source;
+    std::string m_filename;
+    Lexer m_lexer;
+    std::vector<Token> m_tokens;
+    std::size_t m_index = 0;
+    int m_marks = 0;
+    int m_depth = 0;
+    bool m_inFString = false;
+    bool m_noInvalidRules = false;
+    std::vector<Scope> m_ownScopes{Scope{}};
+    std::vector<Scope> *m_scopes = &m_ownScopes;
+    std::optional<ParseError> m_deferred;
+    Token m_lastTaken;
+};
+
+struct DepthGuard {
+    explicit DepthGuard(Parser &p, int extra = 0) : m_p(p), m_extra(extra + 1)
+    {
+        m_p.m_depth += m_extra;
+        if (m_p.m_depth > kMaxDepth)
+            m_p.errorAt(m_p.peek(), "too many nested expressions: Python source too complex to parse");
+    }
+    ~DepthGuard() { m_p.m_depth -= m_extra; }
+    DepthGuard(const DepthGuard &) = delete;
+    DepthGuard &operator=(const DepthGuard &) = delete;
+    Parser &m_p;
+    int m_extra;
+};
+
+// ---- tokens --------------------------------------------------------------------
+
+const Token &Parser::peek(std::size_t k)
+{
+    while (m_index + k >= m_tokens.size()) {
+        if (!m_tokens.empty() && m_tokens.back().kind == TokenKind::EndMarker) {
+            return m_tokens.back();
+        }
+        try {
+            m_tokens.push_back(m_lexer.next());
+        } catch (LexError &e) {
+            ParseError pe;
+            pe.info = std::move(e.info);
+            pe.fromLexer = true;
+            pe.unclosedParenLine = e.unclosedParenLine;
+            throw pe;
+        }
+    }
+    return m_tokens[m_index + k];
+}
+
+Token Parser::take()
+{
+    const Token t = peek();
+    if (t.kind != TokenKind::EndMarker)
+        ++m_index;
+    m_lastTaken = t;
+    // Drop consumed tokens when no one can backtrack to them.
+    if (m_marks == 0 && m_index > 4096) {
+        m_tokens.erase(m_tokens.begin(), m_tokens.begin() + static_cast<std::ptrdiff_t>(m_index));
+        m_index = 0;
+    }
+    return t;
+}
+
+bool Parser::acceptOp(std::string_view op)
+{
+    if (!atOp(op))
+        return false;
+    take();
+    return true;
+}
+
+bool Parser::acceptName(std::string_view kw)
+{
+    if (!atName(kw))
+        return false;
+    take();
+    return true;
+}
+
+Token Parser::expectOp(std::string_view op)
+{
+    if (!atOp(op))
+        invalidSyntax();
+    return take();
+}
+
+Token Parser::expectIdentifier()
+{
+    const Token &t = peek();
+    if (t.kind != TokenKind::Name || isKeyword(t.text))
+        invalidSyntax();
+    return take();
+}
+
+void Parser::errorAt(const Token &t, const std::string &msg, const char *type)
+{
+    Span s = spanOf(t);
+    if (t.kind == TokenKind::Newline || t.kind == TokenKind::EndMarker || t.kind == TokenKind::Dedent) {
+        s.endLine = s.line;
+        s.endColumn = s.column;
+    }
+    errorSpan(s, msg, type);
+}
+
+void Parser::errorSpan(const Span &s, const std::string &msg, const char *type)
+{
+    ParseError e;
+    e.info.type = type;
+    e.info.message = msg;
+    e.info.line = s.line;
+    e.info.column = s.column;
+    e.info.endLine = s.endLine;
+    e.info.endColumn = s.endColumn;
+    throw e;
+}
+
+void Parser::deferError(const Span &s, const std::string &msg)
+{
+    if (m_deferred)
+        return;
+    ParseError e;
+    e.info.type = "SyntaxError";
+    e.info.message = msg;
+    e.info.line = s.line;
+    e.info.column = s.column;
+    e.info.endLine = s.endLine;
+    e.info.endColumn = s.endColumn;
+    m_deferred = e;
+}
+
+bool Parser::inFunction()
+{
+    for (auto it = m_scopes->rbegin(); it != m_scopes->rend(); ++it) {
+        if (it->kind == Scope::Function || it->kind == Scope::Lambda)
+            return true;
+        if (it->kind == Scope::Class)
+            return false;
+    }
+    return false;
+}
+
+std::optional<ParseError> Parser::tokenizerErrorAfter(int errorLine)
+{
+    try {
+        for (int guard = 0; guard < 100000000; ++guard) {
+            if (peek().kind == TokenKind::EndMarker)
+                break;
+            ++m_index;
+            if (m_index > 4096) {
+                m_tokens.erase(m_tokens.begin(), m_tokens.begin() + static_cast<std::ptrdiff_t>(m_index));
+                m_index = 0;
+            }
+        }
+    } catch (const ParseError &e) {
+        if (e.unclosedParenLine) {
+            if (errorLine > e.unclosedParenLine)
+                return e;
+            return std::nullopt;
+        }
+        if (e.info.type == "SyntaxError")
+            return e;
+    }
+    return std::nullopt;
+}
+
+// ---- statements ----------------------------------------------------------------
+
+std::unique_ptr<Module> Parser::parseFile()
+{
+    auto module = std::make_unique<Module>();
+    module->filename = m_filename;
+    while (peek().kind != TokenKind::EndMarker) {
+        if (peek().kind == TokenKind::Newline) {
+            take();
+            continue;
+        }
+        parseStatement(module->body);
+    }
+    return module;
+}
+
+void Parser::parseStatement(StmtList &out)
+{
+    const Token &t = peek();
+    if (t.kind == TokenKind::Indent) {
+        Span s = spanOf(t);
+        s.endColumn = -1;
+        errorSpan(s, "unexpected indent", "IndentationError");
+    }
+    if (t.kind == TokenKind::Dedent)
+        errorAt(t, "unexpected unindent", "IndentationError");
+    if (t.kind == TokenKind::Name) {
+        const std::string_view k = t.text;
+        if (k == "if") {
+            out.push_back(parseIf(false));
+            return;
+        }
+        if (k == "while") {
+            out.push_back(parseWhile());
+            return;
+        }
+        if (k == "for") {
+            out.push_back(parseFor(nullptr));
+            return;
+        }
+        if (k == "with") {
+            out.push_back(parseWith(nullptr));
+            return;
+        }
+        if (k == "try") {
+            out.push_back(parseTry());
+            return;
+        }
+        if (k == "def") {
+            const Token first = peek();
+            out.push_back(parseFunctionDef({}, nullptr, first));
+            return;
+        }
+        if (k == "class") {
+            const Token first = peek();
+            out.push_back(parseClassDef({}, first));
+            return;
+        }
+        if (k == "async") {
+            const Token &n = peek(1);
+            if (n.isName("def") || n.isName("for") || n.isName("with")) {
+                const Token asyncTok = take();
+                if (n.isName("def"))
+                    out.push_back(parseFunctionDef({}, &asyncTok, asyncTok));
+                else if (peek().isName("for"))
+                    out.push_back(parseFor(&asyncTok));
+                else
+                    out.push_back(parseWith(&asyncTok));
+                return;
+            }
+            invalidSyntax();
+        }
+    } else if (t.isOp("@")) {
+        out.push_back(parseDecorated());
+        return;
+    }
+    parseSimpleStatements(out);
+}
+
+void Parser::parseSimpleStatements(StmtList &out)
+{
+    for (;;) {
+        out.push_back(parseSimpleStatement());
+        if (acceptOp(";")) {
+            if (atNewline())
+                break;
+            continue;
+        }
+        break;
+    }
+    if (!atNewline())
+        invalidSyntax();
+    take();
+}
+
+StmtList Parser::parseBlock(const std::string &what, int headerLine)
+{
+    StmtList body;
+    if (!atNewline()) {
+        if (peek().kind == TokenKind::EndMarker)
+            invalidSyntax();
+        parseSimpleStatements(body);
+        return body;
+    }
+    take();
+    if (peek().kind != TokenKind::Indent)
+        errorAt(peek(), "expected an indented block after " + what + " on line " + std::to_string(headerLine),
+                "IndentationError");
+    take();
+    while (peek().kind != TokenKind::Dedent && peek().kind != TokenKind::EndMarker)
+        parseStatement(body);
+    if (peek().kind == TokenKind::Dedent)
+        take();
+    return body;
+}
+
+void Parser::expectColon(bool forced)
+{
+    if (acceptOp(":"))
+        return;
+    if (forced || atNewline())
+        errorAt(peek(), "expected ':'");
+    invalidSyntax();
+}
+
+StmtPtr Parser::parseIf(bool isElif)
+{
+    const Token kw = take();
+    auto s = std::make_unique<Stmt>(StmtKind::If, spanOf(kw));
+    s->test = parseNamedExpression();
+    expectColon(false);
+    s->body = parseBlock(isElif ? "'elif' statement" : "'if' statement", kw.line);
+    if (atName("elif")) {
+        s->orelse.push_back(parseIf(true));
+    } else if (atName("else")) {
+        const Token e = take();
+        expectColon(true);
+        s->orelse = parseBlock("'else' statement", e.line);
+    }
+    s->span = join(s->span, s->orelse.empty() ? s->body.back()->span : s->orelse.back()->span);
+    return s;
+}
+
+StmtPtr Parser::parseWhile()
+{
+    const Token kw = take();
+    auto s = std::make_unique<Stmt>(StmtKind::While, spanOf(kw));
+    s->test = parseNamedExpression();
+    expectColon(false);
+    scope().loopDepth++;
+    s->body = parseBlock("'while' statement", kw.line);
+    scope().loopDepth--;
+    if (atName("else")) {
+        const Token e = take();
+        expectColon(true);
+        s->orelse = parseBlock("'else' statement", e.line);
+    }
+    s->span = join(s->span, s->orelse.empty() ? s->body.back()->span : s->orelse.back()->span);
+    return s;
+}
+
+StmtPtr Parser::parseFor(const Token *asyncTok)
+{
+    const Token kw = take();
+    auto s = std::make_unique<Stmt>(StmtKind::For, spanOf(asyncTok ? *asyncTok : kw));
+    s->isAsync = asyncTok != nullptr;
+    if (asyncTok && !(scope().kind == Scope::Function && scope().isAsync))
+        deferError(spanOf(*asyncTok), "'async for' outside async function");
+    s->target = parseTargetList(true);
+    if (const Expr *bad = invalidTarget(*s->target, false))
+        errorSpan(bad->span, std::string("cannot assign to ") + exprName(*bad));
+    setContext(*s->target, Context::Store, false, false);
+    if (!acceptName("in"))
+        invalidSyntax();
+    s->iter = parseStarExpressions();
+    expectColon(false);
+    scope().loopDepth++;
+    s->body = parseBlock("'for' statement", kw.line);
+    scope().loopDepth--;
+    if (atName("else")) {
+        const Token e = take();
+        expectColon(true);
+        s->orelse = parseBlock("'else' statement", e.line);
+    }
+    s->span = join(s->span, s->orelse.empty() ? s->body.back()->span : s->orelse.back()->span);
+    return s;
+}
+
+StmtPtr Parser::parseWith(const Token *asyncTok)
+{
+    const Token kw = take();
+    auto s = std::make_unique<Stmt>(StmtKind::With, spanOf(asyncTok ? *asyncTok : kw));
+    s->isAsync = asyncTok != nullptr;
+    if (asyncTok && !(scope().kind == Scope::Function && scope().isAsync))
+        deferError(spanOf(*asyncTok), "'async with' outside async function");
+    auto parseItem = [&]() {
+        WithItem item;
+        item.contextExpr = parseExpression();
+        if (acceptName("as")) {
+            item.optionalVars = parseTargetList(false);
+            if (const Expr *bad = invalidTarget(*item.optionalVars, false))
+                errorSpan(bad->span, std::string("cannot assign to ") + exprName(*bad));
+            setContext(*item.optionalVars, Context::Store, false, false);
+        }
+        return item;
+    };
+    bool done = false;
+    if (atOp("(")) {
+        // `with (a as b, c as d):` — try the parenthesized form first, as CPython does.
+        const std::size_t m = mark();
+        ++m_marks;
+        try {
+            take();
+            std::vector<WithItem> items;
+            items.push_back(parseItem());
+            while (acceptOp(",")) {
+                if (atOp(")"))
+                    break;
+                items.push_back(parseItem());
+            }
+            expectOp(")");
+            if (!atOp(":"))
+                invalidSyntax();
+            s->items = std::move(items);
+            done = true;
+        } catch (const ParseError &e) {
+            if (e.fromLexer) {
+                --m_marks;
+                throw;
+            }
+            reset(m);
+        }
+        --m_marks;
+    }
+    if (!done) {
+        s->items.push_back(parseItem());
+        while (acceptOp(","))
+            s->items.push_back(parseItem());
+    }
+    expectColon(false);
+    s->body = parseBlock("'with' statement", kw.line);
+    s->span = join(s->span, s->body.back()->span);
+    return s;
+}
+
+StmtPtr Parser::parseTry()
+{
+    const Token kw = take();
+    auto s = std::make_unique<Stmt>(StmtKind::Try, spanOf(kw));
+    expectColon(true);
+    s->body = parseBlock("'try' statement", kw.line);
+    while (atName("except")) {
+        const Token ex = take();
+        ExceptHandler h;
+        h.span = spanOf(ex);
+        if (!atOp(":")) {
+            h.type = parseExpression();
+            if (atOp(",")) {
+                // except A, B:
+                const std::size_t m = mark();
+                take();
+                ExprPtr second = parseExpression();
+                reset(m);
+                errorSpan(join(h.type->span, second->span), "multiple exception types must be parenthesized");
+            }
+            if (acceptName("as")) {
+                const Token n = expectIdentifier();
+                h.name = std::string(n.text);
+            }
+        }
+        expectColon(false);
+        h.body = parseBlock("'except' statement", ex.line);
+        h.span = join(h.span, h.body.back()->span);
+        s->handlers.push_back(std::move(h));
+    }
+    if (atName("else")) {
+        if (s->handlers.empty())
+            invalidSyntax();
+        const Token e = take();
+        expectColon(true);
+        s->orelse = parseBlock("'else' statement", e.line);
+    }
+    if (atName("finally")) {
+        const Token f = take();
+        expectColon(true);
+        s->finalbody = parseBlock("'finally' statement", f.line);
+    }
+    if (s->handlers.empty() && s->finalbody.empty())
+        errorAt(peek(), "expected 'except' or 'finally' block");
+    const StmtList &last = !s->finalbody.empty() ? s->finalbody
+        : !s->orelse.empty()                     ? s->orelse
+                                                 : s->handlers.empty() ? s->body : s->handlers.back().body;
+    s->span = join(s->span, last.back()->span);
+    return s;
+}
+
+StmtPtr Parser::parseDecorated()
+{
+    ExprList decorators;
+    while (atOp("@")) {
+        take();
+        decorators.push_back(parseNamedExpression());
+        if (!atNewline())
+            invalidSyntax();
+        take();
+    }
+    const Token first = peek();
+    if (atName("def"))
+        return parseFunctionDef(std::move(decorators), nullptr, first);
+    if (atName("class"))
+        return parseClassDef(std::move(decorators), first);
+    if (atName("async") && peek(1).isName("def")) {
+        const Token asyncTok = take();
+        return parseFunctionDef(std::move(decorators), &asyncTok, asyncTok);
+    }
+    invalidSyntax();
+}
+
+StmtPtr Parser::parseFunctionDef(ExprList decorators, const Token *asyncTok, const Token &first)
+{
+    const Token kw = take(); // def
+    auto s = std::make_unique<Stmt>(StmtKind::FunctionDef, spanOf(first));
+    s->isAsync = asyncTok != nullptr;
+    s->decorators = std::move(decorators);
+    const Token name = expectIdentifier();
+    s->name = std::string(name.text);
+    if (!atOp("("))
+        errorAt(peek(), "expected '('");
+    take();
+    s->args = parseParameters(")", true);
+    expectOp(")");
+    if (acceptOp("->"))
+        s->returns = parseExpression();
+    expectColon(true);
+    Scope sc;
+    sc.kind = Scope::Function;
+    sc.isAsync = s->isAsync;
+    m_scopes->push_back(sc);
+    s->body = parseBlock("function definition", kw.line);
+    const Scope done = m_scopes->back();
+    m_scopes->pop_back();
+    if (done.isAsync && done.hasYield && done.returnWithValue)
+        deferError(*done.returnWithValue, "'return' with value in async generator");
+    s->span = join(s->span, s->body.back()->span);
+    return s;
+}
+
+StmtPtr Parser::parseClassDef(ExprList decorators, const Token &first)
+{
+    const Token kw = take();
+    auto s = std::make_unique<Stmt>(StmtKind::ClassDef, spanOf(first));
+    s->decorators = std::move(decorators);
+    s->name = std::string(expectIdentifier().text);
+    if (atOp("(")) {
+        const Token open = take();
+        Expr call(ExprKind::Call);
+        parseCallArgs(call, open);
+        s->bases = std::move(call.elts);
+        s->classKeywords = std::move(call.keywords);
+    }
+    expectColon(false);
+    { Scope sc; sc.kind = Scope::Class; m_scopes->push_back(sc); }
+    s->body = parseBlock("class definition", kw.line);
+    m_scopes->pop_back();
+    s->span = join(s->span, s->body.back()->span);
+    return s;
+}
+
+std::unique_ptr<Arguments> Parser::parseParameters(std::string_view closer, bool annotations)
+{
+    auto a = std::make_unique<Arguments>();
+    bool seenDefault = false;
+    bool seenStar = false;
+    bool seenKwarg = false;
+    std::set<std::string> names;
+    std::vector<Span> order;
+    auto parseArg = [&](bool allowAnnotation) {
+        const Token n = expectIdentifier();
+        Arg arg;
+        arg.name = std::string(n.text);
+        arg.span = spanOf(n);
+        if (allowAnnotation && annotations && acceptOp(":")) {
+            arg.annotation = parseExpression();
+            arg.span = join(arg.span, arg.annotation->span);
+        }
+        if (!names.insert(arg.name).second)
+            deferError(spanOf(n), "duplicate argument '" + arg.name + "' in function definition");
+        return arg;
+    };
+    while (!atOp(closer)) {
+        if (seenKwarg) {
+            if (atOp("*") || atOp("**"))
+                errorAt(peek(), "arguments cannot follow var-keyword argument");
+            invalidSyntax();
+        }
+        if (acceptOp("/")) {
+            if (seenStar)
+                errorAt(m_lastTaken, "/ must be ahead of *");
+            if (!a->posonlyargs.empty() || !a->args.empty()) {
+                for (auto &arg : a->args)
+                    a->posonlyargs.push_back(std::move(arg));
+                a->args.clear();
+            } else {
+                errorAt(m_lastTaken, "at least one argument must precede /");
+            }
+        } else if (atOp("*")) {
+            const Token star = take();
+            if (seenStar)
+                errorAt(star, "* argument may appear only once");
+            seenStar = true;
+            if (atOp(",") || atOp(closer)) {
+                if (atOp(closer) || peek(1).isOp(closer))
+                    errorAt(star, "named arguments must follow bare *");
+            } else {
+                a->vararg = parseArg(true);
+            }
+        } else if (atOp("**")) {
+            take();
+            a->kwarg = parseArg(true);
+            seenKwarg = true;
+        } else {
+            Arg arg = parseArg(true);
+            ExprPtr def;
+            if (acceptOp("="))
+                def = parseExpression();
+            if (seenStar) {
+                a->kwonlyargs.push_back(std::move(arg));
+                a->kwDefaults.push_back(std::move(def));
+            } else {
+                if (def) {
+                    seenDefault = true;
+                    a->defaults.push_back(std::move(def));
+                } else if (seenDefault) {
+                    errorSpan(arg.span, "non-default argument follows default argument");
+                }
+                a->args.push_back(std::move(arg));
+            }
+        }
+        if (!acceptOp(","))
+            break;
+    }
+    if (!atOp(closer)) {
+        if (closer == ":" && atNewline())
+            errorAt(peek(), "expected ':'");
+        invalidSyntax();
+    }
+    return a;
+}
+
+StmtPtr Parser::parseSimpleStatement()
+{
+    const Token &t = peek();
+    if (t.kind == TokenKind::Name) {
+        const std::string_view k = t.text;
+        if (k == "pass" || k == "break" || k == "continue") {
+            const Token kw = take();
+            const StmtKind kind = k == "pass" ? StmtKind::Pass : k == "break" ? StmtKind::Break : StmtKind::Continue;
+            auto s = std::make_unique<Stmt>(kind, spanOf(kw));
+            if (kind == StmtKind::Break && scope().loopDepth == 0)
+                deferError(s->span, "'break' outside loop");
+            if (kind == StmtKind::Continue && scope().loopDepth == 0)
+                deferError(s->span, "'continue' not properly in loop");
+            return s;
+        }
+        if (k == "return") {
+            const Token kw = take();
+            auto s = std::make_unique<Stmt>(StmtKind::Return, spanOf(kw));
+            if (!atNewline() && !atOp(";")) {
+                s->value = parseStarExpressions();
+                s->span = join(s->span, s->value->span);
+            }
+            if (!inFunction() || scope().kind != Scope::Function)
+                deferError(s->span, "'return' outside function");
+            else if (s->value && !scope().returnWithValue)
+                scope().returnWithValue = s->span;
+            return s;
+        }
+        if (k == "raise") {
+            const Token kw = take();
+            auto s = std::make_unique<Stmt>(StmtKind::Raise, spanOf(kw));
+            if (!atNewline() && !atOp(";")) {
+                s->value = parseExpression();
+                s->span = join(s->span, s->value->span);
+                if (acceptName("from")) {
+                    s->cause = parseExpression();
+                    s->span = join(s->span, s->cause->span);
+                }
+            }
+            return s;
+        }
+        if (k == "global" || k == "nonlocal") {
+            const Token kw = take();
+            auto s = std::make_unique<Stmt>(k == "global" ? StmtKind::Global : StmtKind::Nonlocal, spanOf(kw));
+            do {
+                const Token n = expectIdentifier();
+                s->identifiers.emplace_back(n.text);
+                s->span = join(s->span, spanOf(n));
+            } while (acceptOp(","));
+            if (s->kind == StmtKind::Nonlocal && m_scopes->size() == 1)
+                deferError(s->span, "nonlocal declaration not allowed at module level");
+            return s;
+        }
+        if (k == "del") {
+            const Token kw = take();
+            auto s = std::make_unique<Stmt>(StmtKind::Delete, spanOf(kw));
+            bool bare = false;
+            ExprPtr targets = parseTargetList(true, &bare);
+            if (const Expr *bad = invalidTarget(*targets, true))
+                errorSpan(bad->span, std::string("cannot delete ") + exprName(*bad));
+            s->span = join(s->span, targets->span);
+            if (bare) {
+                for (auto &e : targets->elts) {
+                    setContext(*e, Context::Del, true, false);
+                    s->targets.push_back(std::move(e));
+                }
+            } else {
+                setContext(*targets, Context::Del, true, false);
+                s->targets.push_back(std::move(targets));
+            }
+            return s;
+        }
+        if (k == "assert") {
+            const Token kw = take();
+            auto s = std::make_unique<Stmt>(StmtKind::Assert, spanOf(kw));
+            s->test = parseExpression();
+            s->span = join(s->span, s->test->span);
+            if (acceptOp(",")) {
+                s->value = parseExpression();
+                s->span = join(s->span, s->value->span);
+            }
+            return s;
+        }
+        if (k == "import")
+            return parseImport();
+        if (k == "from")
+            return parseFromImport();
+    }
+    return parseExpressionStatement();
+}
+
+StmtPtr Parser::parseImport()
+{
+    const Token kw = take();
+    auto s = std::make_unique<Stmt>(StmtKind::Import, spanOf(kw));
+    do {
+        Alias a;
+        const Token first = expectIdentifier();
+        a.name = std::string(first.text);
+        a.span = spanOf(first);
+        while (acceptOp(".")) {
+            const Token n = expectIdentifier();
+            a.name += '.';
+            a.name += n.text;
+            a.span = join(a.span, spanOf(n));
+        }
+        if (acceptName("as")) {
+            const Token n = expectIdentifier();
+            a.asname = std::string(n.text);
+            a.span = join(a.span, spanOf(n));
+        }
+        s->span = join(s->span, a.span);
+        s->names.push_back(std::move(a));
+    } while (acceptOp(","));
+    return s;
+}
+
+StmtPtr Parser::parseFromImport()
+{
+    const Token kw = take();
+    auto s = std::make_unique<Stmt>(StmtKind::ImportFrom, spanOf(kw));
+    for (;;) {
+        if (acceptOp("."))
+            s->level += 1;
+        else if (acceptOp("..."))
+            s->level += 3;
+        else
+            break;
+    }
+    if (!atName("import")) {
+        s->module = std::string(expectIdentifier().text);
+        while (acceptOp("."))
+            {
+            s->module += '.';
+            s->module += expectIdentifier().text;
+        }
+    } else if (s->level == 0) {
+        invalidSyntax();
+    }
+    if (!acceptName("import"))
+        invalidSyntax();
+    if (atOp("*")) {
+        const Token star = take();
+        Alias a;
+        a.name = "*";
+        a.span = spanOf(star);
+        s->names.push_back(std::move(a));
+        s->span = join(s->span, spanOf(star));
+        return s;
+    }
+    const bool paren = acceptOp("(");
+    for (;;) {
+        Alias a;
+        const Token n = expectIdentifier();
+        a.name = std::string(n.text);
+        a.span = spanOf(n);
+        if (acceptName("as")) {
+            const Token as = expectIdentifier();
+            a.asname = std::string(as.text);
+            a.span = join(a.span, spanOf(as));
+        }
+        s->span = join(s->span, a.span);
+        s->names.push_back(std::move(a));
+        if (!atOp(","))
+            break;
+        const Token comma = take();
+        if (paren && atOp(")"))
+            break;
+        if (!paren && atNewline())
+            errorAt(comma, "trailing comma not allowed without surrounding parentheses");
+    }
+    if (paren)
+        s->span = join(s->span, spanOf(expectOp(")")));
+    return s;
+}
+
+StmtPtr Parser::parseExpressionStatement()
+{
+    const Token first = peek();
+    ExprPtr e = atName("yield") ? parseYield() : parseStarExpressions();
+
+    // print "x": Python 2 habits.
+    if (e->kind == ExprKind::Name && (e->id == "print" || e->id == "exec") && startsExpression(peek())) {
+        const std::size_t m = mark();
+        try {
+            ExprPtr b = parseStarExpressions();
+            errorSpan(join(e->span, b->span), "Missing parentheses in call to '" + e->id + "'. Did you mean "
+                                                  + e->id + "(...)?");
+        } catch (const ParseError &err) {
+            if (err.info.message.rfind("Missing parentheses", 0) == 0 || err.fromLexer)
+                throw;
+        }
+        reset(m);
+        invalidSyntax();
+    }
+
+    if (atOp("=")) {
+        auto s = std::make_unique<Stmt>(StmtKind::Assign, e->span);
+        ExprList chain;
+        chain.push_back(std::move(e));
+        while (acceptOp("=")) {
+            chain.push_back(atName("yield") ? parseYield() : parseStarExpressions());
+        }
+        for (std::size_t i = 0; i + 1 < chain.size(); ++i) {
+            Expr &t = *chain[i];
+            if (t.kind == ExprKind::Yield || t.kind == ExprKind::YieldFrom)
+                errorSpan(t.span, "assignment to yield expression not possible");
+            if (const Expr *bad = invalidTarget(t, false)) {
+                const bool direct = bad == &t && t.kind != ExprKind::Tuple && t.kind != ExprKind::List
+                    && !(t.kind == ExprKind::Constant
+                         && (t.constant.kind == Constant::Kind::True || t.constant.kind == Constant::Kind::False
+                             || t.constant.kind == Constant::Kind::None))
+                    && t.kind != ExprKind::Compare && t.kind != ExprKind::BoolOp && t.kind != ExprKind::IfExp
+                    && t.kind != ExprKind::Lambda && t.kind != ExprKind::GeneratorExp
+                    && !(t.kind == ExprKind::UnaryOp && t.unaryOp == UnaryOperator::Not);
+                if (direct)
+                    errorSpan(bad->span, std::string("cannot assign to ") + exprName(*bad)
+                                             + " here. Maybe you meant '==' instead of '='?");
+                errorSpan(bad->span, std::string("cannot assign to ") + exprName(*bad));
+            }
+            setContext(t, Context::Store, false, true);
+        }
+        s->value = std::move(chain.back());
+        chain.pop_back();
+        s->targets = std::move(chain);
+        s->span = join(first.line ? spanOf(first) : s->span, s->value->span);
+        return s;
+    }
+
+    static const char *const augOps[] = {"+=", "-=", "*=", "@=", "/=", "%=", "&=", "|=", "^=", "<<=", ">>=", "**=", "//="};
+    static const Operator augKinds[] = {Operator::Add, Operator::Sub, Operator::Mult, Operator::MatMult,
+                                        Operator::Div, Operator::Mod, Operator::BitAnd, Operator::BitOr,
+                                        Operator::BitXor, Operator::LShift, Operator::RShift, Operator::Pow,
+                                        Operator::FloorDiv};
+    for (int i = 0; i < 13; ++i) {
+        if (!atOp(augOps[i]))
+            continue;
+        take();
+        if (e->kind != ExprKind::Name && e->kind != ExprKind::Attribute && e->kind != ExprKind::Subscript)
+            errorSpan(e->span, std::string("'") + exprName(*e) + "' is an illegal expression for augmented assignment");
+        auto s = std::make_unique<Stmt>(StmtKind::AugAssign, e->span);
+        s->op = augKinds[i];
+        setContext(*e, Context::Store, false, false);
+        s->value = atName("yield") ? parseYield() : parseStarExpressions();
+        s->span = join(e->span, s->value->span);
+        s->target = std::move(e);
+        return s;
+    }
+
+    if (atOp(":")) {
+        if (e->kind == ExprKind::Tuple)
+            errorSpan(e->elts.empty() ? e->span : e->elts.front()->span, "only single target (not tuple) can be annotated");
+        if (e->kind == ExprKind::List)
+            errorSpan(e->span, "only single target (not list) can be annotated");
+        if (e->kind != ExprKind::Name && e->kind != ExprKind::Attribute && e->kind != ExprKind::Subscript)
+            errorSpan(e->span, "illegal target for annotation");
+        take();
+        auto s = std::make_unique<Stmt>(StmtKind::AnnAssign, e->span);
+        s->annotation = parseExpression();
+        s->span = join(e->span, s->annotation->span);
+        if (acceptOp("=")) {
+            s->value = atName("yield") ? parseYield() : parseStarExpressions();
+            s->span = join(e->span, s->value->span);
+        }
+        setContext(*e, Context::Store, false, false);
+        s->target = std::move(e);
+        return s;
+    }
+
+    auto s = std::make_unique<Stmt>(StmtKind::ExprStmt, e->span);
+    s->value = std::move(e);
+    return s;
+}
+
+// ---- targets --------------------------------------------------------------------
+
+const Expr *Parser::invalidTarget(const Expr &e, bool forDelete)
+{
+    switch (e.kind) {
+    case ExprKind::Name:
+    case ExprKind::Attribute:
+    case ExprKind::Subscript:
+        return nullptr;
+    case ExprKind::Starred:
+        if (forDelete)
+            return &e;
+        return invalidTarget(*e.value, forDelete);
+    case ExprKind::Tuple:
+    case ExprKind::List:
+        for (const auto &x : e.elts)
+            if (const Expr *bad = invalidTarget(*x, forDelete))
+                return bad;
+        return nullptr;
+    case ExprKind::Compare:
+        // `a in b` as a for target: CPython points at the left operand.
+        if (!forDelete && e.cmpOps.size() == 1 && e.cmpOps[0] == CmpOperator::In)
+            return invalidTarget(*e.left, forDelete);
+        return &e;
+    default:
+        return &e;
+    }
+}
+
+void Parser::setContext(Expr &e, Context ctx, bool forDelete, bool assignStmt)
+{
+    e.ctx = ctx;
+    if (e.kind == ExprKind::Starred)
+        setContext(*e.value, ctx, forDelete, assignStmt);
+    if (e.kind == ExprKind::Tuple || e.kind == ExprKind::List)
+        for (auto &x : e.elts)
+            setContext(*x, ctx, forDelete, assignStmt);
+}
+
+// star_targets at the bitwise_or level (so `for x in y` does not read `x in y`).
+ExprPtr Parser::parseTargetList(bool allowTrailingComma, bool *bareTuple)
+{
+    if (bareTuple)
+        *bareTuple = false;
+    auto one = [&]() -> ExprPtr {
+        if (atOp("*")) {
+            const Token star = take();
+            ExprPtr v = parseBinary(1);
+            auto s = makeExpr(ExprKind::Starred, join(spanOf(star), v->span));
+            s->value = std::move(v);
+            return s;
+        }
+        return parseBinary(1);
+    };
+    ExprPtr first = one();
+    if (!atOp(","))
+        return first;
+    if (bareTuple)
+        *bareTuple = true;
+    auto tuple = makeExpr(ExprKind::Tuple, first->span);
+    tuple->elts.push_back(std::move(first));
+    while (atOp(",")) {
+        const Token comma = take();
+        if (!startsExpression(peek()) && !atOp("*")) {
+            if (!allowTrailingComma)
+                invalidSyntax();
+            tuple->span = join(tuple->span, spanOf(comma));
+            break;
+        }
+        tuple->elts.push_back(one());
+        tuple->span = join(tuple->span, tuple->elts.back()->span);
+    }
+    return tuple;
+}
+
+// ---- expressions ----------------------------------------------------------------
+
+bool Parser::startsExpression(const Token &t)
+{
+    switch (t.kind) {
+    case TokenKind::Name:
+        if (!isKeyword(t.text))
+            return true;
+        return t.text == "None" || t.text == "True" || t.text == "False" || t.text == "not" || t.text == "lambda"
+            || t.text == "await";
+    case TokenKind::Number:
+    case TokenKind::String:
+        return true;
+    case TokenKind::Op:
+        return t.text == "(" || t.text == "[" || t.text == "{" || t.text == "-" || t.text == "+" || t.text == "~"
+            || t.text == "...";
+    default:
+        return false;
+    }
+}
+
+ExprPtr Parser::parseStarExpressions()
+{
+    ExprPtr first = parseStarExpression();
+    if (!atOp(","))
+        return first;
+    auto tuple = makeExpr(ExprKind::Tuple, first->span);
+    tuple->elts.push_back(std::move(first));
+    while (atOp(",")) {
+        const Token comma = take();
+        if (!startsExpression(peek()) && !atOp("*")) {
+            tuple->span = join(tuple->span, spanOf(comma));
+            break;
+        }
+        tuple->elts.push_back(parseStarExpression());
+        tuple->span = join(tuple->span, tuple->elts.back()->span);
+    }
+    return tuple;
+}
+
+ExprPtr Parser::parseStarExpression()
+{
+    if (atOp("*")) {
+        const Token star = take();
+        ExprPtr v = parseBinary(1);
+        auto s = makeExpr(ExprKind::Starred, join(spanOf(star), v->span));
+        s->value = std::move(v);
+        return s;
+    }
+    return parseExpression();
+}
+
+ExprPtr Parser::parseStarNamedExpression()
+{
+    if (atOp("*"))
+        return parseStarExpression();
+    return parseNamedExpression();
+}
+
+ExprPtr Parser::parseNamedExpression()
+{
+    if (peek().kind == TokenKind::Name && !isKeyword(peek().text) && peek(1).isOp(":=")) {
+        const Token n = take();
+        take();
+        auto target = makeExpr(ExprKind::Name, spanOf(n));
+        target->id = std::string(n.text);
+        target->ctx = Context::Store;
+        ExprPtr v = parseExpression();
+        auto e = makeExpr(ExprKind::NamedExpr, join(target->span, v->span));
+        e->left = std::move(target);
+        e->value = std::move(v);
+        return e;
+    }
+    ExprPtr e = parseExpression();
+    if (atOp(":="))
+        errorSpan(e->span, std::string("cannot use assignment expressions with ") + exprName(*e));
+    return e;
+}
+
+// Two expressions side by side: CPython's "Perhaps you forgot a comma?" inside
+// brackets, a plain "invalid syntax" elsewhere.
+void Parser::checkAdjacent(const Expr &a)
+{
+    if (m_noInvalidRules)
+        return;
+    const Token &t = peek();
+    if (!startsExpression(t))
+        return;
+    const bool legacy = a.kind == ExprKind::Name && (a.id == "print" || a.id == "exec");
+    const bool nameString = a.kind == ExprKind::Name && t.kind == TokenKind::String;
+    if (t.level == 0 || legacy || nameString)
+        invalidSyntax();
+    const std::size_t m = mark();
+    ++m_marks;
+    m_noInvalidRules = true;
+    std::optional<Span> b;
+    try {
+        ExprPtr e = parseExpression();
+        b = e->span;
+    } catch (const ParseError &e) {
+        m_noInvalidRules = false;
+        --m_marks;
+        if (e.fromLexer)
+            throw;
+    }
+    if (b) {
+        m_noInvalidRules = false;
+        --m_marks;
+        errorSpan(join(a.span, *b), "invalid syntax. Perhaps you forgot a comma?");
+    }
+    reset(m);
+    invalidSyntax();
+}
+
+ExprPtr Parser::parseExpression()
+{
+    DepthGuard guard(*this);
+    if (atName("lambda"))
+        return parseLambda();
+    ExprPtr a = parseDisjunction();
+    if (atName("if")) {
+        take();
+        ExprPtr test = parseDisjunction();
+        if (!atName("else")) {
+            if (atOp(":") ) // a conditional statement, not an expression: generic error
+                invalidSyntax();
+            errorSpan(join(a->span, test->span), "expected 'else' after 'if' expression");
+        }
+        take();
+        ExprPtr orelse = parseExpression();
+        auto e = makeExpr(ExprKind::IfExp, join(a->span, orelse->span));
+        e->body = std::move(a);
+        e->test = std::move(test);
+        e->orelse = std::move(orelse);
+        return e;
+    }
+    checkAdjacent(*a);
+    return a;
+}
+
+ExprPtr Parser::parseDisjunction()
+{
+    ExprPtr first = parseConjunction();
+    if (!atName("or"))
+        return first;
+    auto e = makeExpr(ExprKind::BoolOp, first->span);
+    e->boolOp = BoolOperator::Or;
+    e->elts.push_back(std::move(first));
+    while (acceptName("or"))
+        e->elts.push_back(parseConjunction());
+    e->span = join(e->span, e->elts.back()->span);
+    return e;
+}
+
+ExprPtr Parser::parseConjunction()
+{
+    ExprPtr first = parseInversion();
+    if (!atName("and"))
+        return first;
+    auto e = makeExpr(ExprKind::BoolOp, first->span);
+    e->boolOp = BoolOperator::And;
+    e->elts.push_back(std::move(first));
+    while (acceptName("and"))
+        e->elts.push_back(parseInversion());
+    e->span = join(e->span, e->elts.back()->span);
+    return e;
+}
+
+ExprPtr Parser::parseInversion()
+{
+    if (atName("not")) {
+        DepthGuard guard(*this);
+        const Token n = take();
+        ExprPtr v = parseInversion();
+        auto e = makeExpr(ExprKind::UnaryOp, join(spanOf(n), v->span));
+        e->unaryOp = UnaryOperator::Not;
+        e->value = std::move(v);
+        return e;
+    }
+    return parseComparison();
+}
+
+ExprPtr Parser::parseComparison()
+{
+    ExprPtr left = parseBinary(1);
+    ExprPtr e;
+    for (;;) {
+        CmpOperator op;
+        const Token &t = peek();
+        if (t.isOp("=="))
+            op = CmpOperator::Eq;
+        else if (t.isOp("!="))
+            op = CmpOperator::NotEq;
+        else if (t.isOp("<"))
+            op = CmpOperator::Lt;
+        else if (t.isOp("<="))
+            op = CmpOperator::LtE;
+        else if (t.isOp(">"))
+            op = CmpOperator::Gt;
+        else if (t.isOp(">="))
+            op = CmpOperator::GtE;
+        else if (t.isName("in"))
+            op = CmpOperator::In;
+        else if (t.isName("is"))
+            op = peek(1).isName("not") ? CmpOperator::IsNot : CmpOperator::Is;
+        else if (t.isName("not") && peek(1).isName("in"))
+            op = CmpOperator::NotIn;
+        else
+            break;
+        take();
+        if (op == CmpOperator::IsNot || op == CmpOperator::NotIn)
+            take();
+        if (!e) {
+            e = makeExpr(ExprKind::Compare, left->span);
+            e->left = std::move(left);
+        }
+        e->cmpOps.push_back(op);
+        e->elts.push_back(parseBinary(1));
+        e->span = join(e->span, e->elts.back()->span);
+    }
+    return e ? std::move(e) : std::move(left);
+}
+
+namespace {
+struct BinInfo {
+    const char *text;
+    int prec;
+    Operator op;
+};
+const BinInfo kBinOps[] = {
+    {"|", 1, Operator::BitOr},      {"^", 2, Operator::BitXor}, {"&", 3, Operator::BitAnd},
+    {"<<", 4, Operator::LShift},    {">>", 4, Operator::RShift}, {"+", 5, Operator::Add},
+    {"-", 5, Operator::Sub},        {"*", 6, Operator::Mult},    {"/", 6, Operator::Div},
+    {"//", 6, Operator::FloorDiv},  {"%", 6, Operator::Mod},     {"@", 6, Operator::MatMult},
+};
+} // namespace
+
+ExprPtr Parser::parseBinary(int minPrec)
+{
+    ExprPtr left = parseFactor();
+    int chain = 0;
+    for (;;) {
+        const Token &t = peek();
+        if (t.kind != TokenKind::Op)
+            break;
+        const BinInfo *info = nullptr;
+        for (const auto &b : kBinOps)
+            if (t.text == b.text) {
+                info = &b;
+                break;
+            }
+        if (!info || info->prec < minPrec)
+            break;
+        take();
+        if (++chain + m_depth > kMaxDepth)
+            errorAt(peek(), "too many nested expressions: Python source too complex to parse");
+        ExprPtr right;
+        {
+            DepthGuard guard(*this);
+            right = parseBinary(info->prec + 1);
+        }
+        auto e = makeExpr(ExprKind::BinOp, join(left->span, right->span));
+        e->op = info->op;
+        e->left = std::move(left);
+        e->right = std::move(right);
+        left = std::move(e);
+    }
+    return left;
+}
+
+ExprPtr Parser::parseFactor()
+{
+    const Token &t = peek();
+    if (t.isOp("-") || t.isOp("+") || t.isOp("~")) {
+        DepthGuard guard(*this);
+        const Token op = take();
+        ExprPtr v = parseFactor();
+        auto e = makeExpr(ExprKind::UnaryOp, join(spanOf(op), v->span));
+        e->unaryOp = op.text == "-" ? UnaryOperator::USub : op.text == "+" ? UnaryOperator::UAdd : UnaryOperator::Invert;
+        e->value = std::move(v);
+        return e;
+    }
+    return parsePower();
+}
+
+ExprPtr Parser::parsePower()
+{
+    ExprPtr base = parseAwaitPrimary();
+    if (!atOp("**"))
+        return base;
+    take();
+    DepthGuard guard(*this);
+    ExprPtr exp = parseFactor();
+    auto e = makeExpr(ExprKind::BinOp, join(base->span, exp->span));
+    e->op = Operator::Pow;
+    e->left = std::move(base);
+    e->right = std::move(exp);
+    return e;
+}
+
+ExprPtr Parser::parseAwaitPrimary()
+{
+    if (atName("await")) {
+        DepthGuard guard(*this);
+        const Token a = take();
+        ExprPtr v = parsePrimary();
+        auto e = makeExpr(ExprKind::Await, join(spanOf(a), v->span));
+        e->value = std::move(v);
+        if (!inFunction())
+            deferError(e->span, "'await' outside function");
+        else if (!(scope().kind == Scope::Function && scope().isAsync))
+            deferError(e->span, "'await' outside async function");
+        return e;
+    }
+    return parsePrimary();
+}
+
+ExprPtr Parser::parsePrimary()
+{
+    ExprPtr e = parseAtom();
+    int chain = 0;
+    for (;;) {
+        if (atOp(".")) {
+            take();
+            const Token n = expectIdentifier();
+            auto a = makeExpr(ExprKind::Attribute, join(e->span, spanOf(n)));
+            a->id = std::string(n.text);
+            a->value = std::move(e);
+            e = std::move(a);
+        } else if (atOp("(")) {
+            const Token open = take();
+            auto c = makeExpr(ExprKind::Call, e->span);
+            c->value = std::move(e);
+            parseCallArgs(*c, open);
+            c->span = join(c->span, spanOf(m_lastTaken));
+            e = std::move(c);
+        } else if (atOp("[")) {
+            take();
+            auto s = makeExpr(ExprKind::Subscript, e->span);
+            s->value = std::move(e);
+            s->slice = parseSlices();
+            s->span = join(s->span, spanOf(expectOp("]")));
+            e = std::move(s);
+        } else {
+            break;
+        }
+        if (++chain + m_depth > kMaxDepth)
+            errorAt(peek(), "too many nested expressions: Python source too complex to parse");
+    }
+    return e;
+}
+
+void Parser::parseCallArgs(Expr &call, const Token &open)
+{
+    bool seenKeyword = false;     // name=value
+    bool seenKwUnpack = false;    // **x
+    while (!atOp(")")) {
+        if (atOp("*")) {
+            const Token star = take();
+            ExprPtr v = parseExpression();
+            auto s = makeExpr(ExprKind::Starred, join(spanOf(star), v->span));
+            s->value = std::move(v);
+            if (seenKwUnpack)
+                errorSpan(s->span, "iterable argument unpacking follows keyword argument unpacking");
+            call.elts.push_back(std::move(s));
+        } else if (atOp("**")) {
+            const Token star = take();
+            Keyword k;
+            k.value = parseExpression();
+            k.span = join(spanOf(star), k.value->span);
+            seenKwUnpack = true;
+            call.keywords.push_back(std::move(k));
+        } else if (peek().kind == TokenKind::Name && peek(1).isOp("=")) {
+            const Token n = take();
+            if (isKeyword(n.text)) {
+                if (n.text == "True" || n.text == "False" || n.text == "None")
+                    errorAt(n, "cannot assign to " + std::string(n.text));
+                errorAt(n, "invalid syntax");
+            }
+            take();
+            Keyword k;
+            k.arg = std::string(n.text);
+            k.value = parseExpression();
+            k.span = join(spanOf(n), k.value->span);
+            for (const auto &other : call.keywords)
+                if (other.arg && *other.arg == *k.arg)
+                    deferError(k.span, "keyword argument repeated: " + *k.arg);
+            seenKeyword = true;
+            call.keywords.push_back(std::move(k));
+        } else {
+            ExprPtr v = parseNamedExpression();
+            if (atName("for") || (atName("async") && peek(1).isName("for"))) {
+                auto g = makeExpr(ExprKind::GeneratorExp, v->span);
+                g->elt = std::move(v);
+                g->generators = parseComprehensions();
+                const Span inner = join(g->span, g->generators.back().ifs.empty()
+                                                     ? g->generators.back().iter->span
+                                                     : g->generators.back().ifs.back()->span);
+                if (!call.elts.empty() || !call.keywords.empty() || !atOp(")"))
+                    errorSpan(inner, "Generator expression must be parenthesized");
+                g->span = join(spanOf(open), peek().kind == TokenKind::Op ? spanOf(peek()) : inner);
+                call.elts.push_back(std::move(g));
+                continue;
+            }
+            if (atOp("=")) {
+                errorSpan(join(v->span, spanOf(peek())),
+                          "expression cannot contain assignment, perhaps you meant \"==\"?");
+            }
+            if (seenKwUnpack)
+                errorSpan(v->span, "positional argument follows keyword argument unpacking");
+            if (seenKeyword)
+                errorSpan(v->span, "positional argument follows keyword argument");
+            call.elts.push_back(std::move(v));
+        }
+        if (!acceptOp(","))
+            break;
+    }
+    if (!atOp(")"))
+        invalidSyntax();
+    take();
+}
+
+ExprPtr Parser::parseSlices()
+{
+    ExprPtr first = parseSlice();
+    if (!atOp(","))
+        return first;
+    auto t = makeExpr(ExprKind::Tuple, first->span);
+    t->elts.push_back(std::move(first));
+    while (acceptOp(",")) {
+        if (atOp("]"))
+            break;
+        t->elts.push_back(parseSlice());
+        t->span = join(t->span, t->elts.back()->span);
+    }
+    return t;
+}
+
+ExprPtr Parser::parseSlice()
+{
+    if (atOp("*"))
+        return parseStarExpression();
+    ExprPtr lower;
+    const Token start = peek();
+    if (!atOp(":")) {
+        lower = parseNamedExpression();
+        if (!atOp(":"))
+            return lower;
+    }
+    auto s = makeExpr(ExprKind::Slice, spanOf(start));
+    take(); // ':'
+    s->span = join(s->span, spanOf(m_lastTaken));
+    s->lower = std::move(lower);
+    if (!atOp(":") && !atOp("]") && !atOp(",")) {
+        s->upper = parseExpression();
+        s->span = join(s->span, s->upper->span);
+    }
+    if (acceptOp(":")) {
+        s->span = join(s->span, spanOf(m_lastTaken));
+        if (!atOp("]") && !atOp(",")) {
+            s->step = parseExpression();
+            s->span = join(s->span, s->step->span);
+        }
+    }
+    return s;
+}
+
+std::vector<Comprehension> Parser::parseComprehensions()
+{
+    std::vector<Comprehension> gens;
+    while (atName("for") || (atName("async") && peek(1).isName("for"))) {
+        Comprehension c;
+        if (atName("async")) {
+            const Token a = take();
+            c.isAsync = true;
+            if (!(scope().kind == Scope::Function && scope().isAsync))
+                deferError(spanOf(a), "asynchronous comprehension outside of an asynchronous function");
+        }
+        take(); // for
+        c.target = parseTargetList(true);
+        if (const Expr *bad = invalidTarget(*c.target, false))
+            errorSpan(bad->span, std::string("cannot assign to ") + exprName(*bad));
+        setContext(*c.target, Context::Store, false, false);
+        if (!acceptName("in"))
+            invalidSyntax();
+        c.iter = parseDisjunction();
+        while (atName("if")) {
+            take();
+            c.ifs.push_back(parseDisjunction());
+        }
+        gens.push_back(std::move(c));
+    }
+    return gens;
+}
+
+ExprPtr Parser::parseLambda()
+{
+    const Token kw = take();
+    auto e = makeExpr(ExprKind::Lambda, spanOf(kw));
+    e->args = parseParameters(":", false);
+    expectOp(":");
+    { Scope sc; sc.kind = Scope::Lambda; m_scopes->push_back(sc); }
+    e->body = parseExpression();
+    m_scopes->pop_back();
+    e->span = join(e->span, e->body->span);
+    return e;
+}
+
+ExprPtr Parser::parseYield()
+{
+    const Token kw = take();
+    ExprPtr e;
+    if (acceptName("from")) {
+        ExprPtr v = parseExpression();
+        e = makeExpr(ExprKind::YieldFrom, join(spanOf(kw), v->span));
+        e->value = std::move(v);
+        if (scope().kind == Scope::Function && scope().isAsync)
+            deferError(e->span, "'yield from' inside async function");
+    } else {
+        e = makeExpr(ExprKind::Yield, spanOf(kw));
+        if (startsExpression(peek()) || atOp("*")) {
+            e->value = parseStarExpressions();
+            e->span = join(e->span, e->value->span);
+        }
+    }
+    if (!inFunction())
+        deferError(e->span, "'yield' outside function");
+    else
+        scope().hasYield = true;
+    return e;
+}
+
+ExprPtr Parser::parseAtom()
+{
+    const Token &t = peek();
+    switch (t.kind) {
+    case TokenKind::Name: {
+        if (t.text == "None" || t.text == "True" || t.text == "False") {
+            const Token k = take();
+            auto e = makeExpr(ExprKind::Constant, spanOf(k));
+            e->constant.kind = k.text == "None" ? Constant::Kind::None
+                : k.text == "True"              ? Constant::Kind::True
+                                                : Constant::Kind::False;
+            return e;
+        }
+        if (isKeyword(t.text))
+            invalidSyntax();
+        const Token n = take();
+        auto e = makeExpr(ExprKind::Name, spanOf(n));
+        e->id = std::string(n.text);
+        return e;
+    }
+    case TokenKind::Number: {
+        const Token n = take();
+        auto e = makeExpr(ExprKind::Constant, spanOf(n));
+        e->constant = numberConstant(n.text);
+        return e;
+    }
+    case TokenKind::String:
+        return parseStrings();
+    case TokenKind::Op:
+        if (t.text == "(")
+            return parseParenthesized();
+        if (t.text == "[")
+            return parseListDisplay();
+        if (t.text == "{")
+            return parseBraceDisplay();
+        if (t.text == "...") {
+            const Token d = take();
+            auto e = makeExpr(ExprKind::Constant, spanOf(d));
+            e->constant.kind = Constant::Kind::Ellipsis;
+            return e;
+        }
+        break;
+    default:
+        break;
+    }
+    invalidSyntax();
+}
+
+ExprPtr Parser::parseParenthesized()
+{
+    DepthGuard guard(*this);
+    const Token open = take();
+    if (atOp(")")) {
+        const Token close = take();
+        return makeExpr(ExprKind::Tuple, join(spanOf(open), spanOf(close)));
+    }
+    if (atName("yield")) {
+        ExprPtr y = parseYield();
+        expectOp(")");
+        return y;
+    }
+    ExprPtr first = parseStarNamedExpression();
+    if (atName("for") || (atName("async") && peek(1).isName("for"))) {
+        auto g = makeExpr(ExprKind::GeneratorExp, spanOf(open));
+        g->elt = std::move(first);
+        g->generators = parseComprehensions();
+        g->span = join(g->span, spanOf(expectOp(")")));
+        return g;
+    }
+    if (atOp(")")) {
+        take();
+        if (first->kind == ExprKind::Starred)
+            errorSpan(first->span, "cannot use starred expression here");
+        return first;
+    }
+    if (!atOp(","))
+        invalidSyntax();
+    auto tuple = makeExpr(ExprKind::Tuple, spanOf(open));
+    tuple->elts.push_back(std::move(first));
+    while (acceptOp(",")) {
+        if (atOp(")"))
+            break;
+        tuple->elts.push_back(parseStarNamedExpression());
+    }
+    tuple->span = join(tuple->span, spanOf(expectOp(")")));
+    return tuple;
+}
+
+ExprPtr Parser::parseListDisplay()
+{
+    DepthGuard guard(*this);
+    const Token open = take();
+    auto list = makeExpr(ExprKind::List, spanOf(open));
+    if (atOp("]")) {
+        list->span = join(list->span, spanOf(take()));
+        return list;
+    }
+    ExprPtr first = parseStarNamedExpression();
+    if (atName("for") || (atName("async") && peek(1).isName("for"))) {
+        auto c = makeExpr(ExprKind::ListComp, spanOf(open));
+        c->elt = std::move(first);
+        c->generators = parseComprehensions();
+        c->span = join(c->span, spanOf(expectOp("]")));
+        return c;
+    }
+    list->elts.push_back(std::move(first));
+    while (acceptOp(",")) {
+        if (atOp("]"))
+            break;
+        list->elts.push_back(parseStarNamedExpression());
+    }
+    list->span = join(list->span, spanOf(expectOp("]")));
+    return list;
+}
+
+ExprPtr Parser::parseBraceDisplay()
+{
+    DepthGuard guard(*this);
+    const Token open = take();
+    if (atOp("}")) {
+        auto d = makeExpr(ExprKind::Dict, join(spanOf(open), spanOf(take())));
+        return d;
+    }
+    auto parseDictItem = [&](Expr &dict) {
+        if (acceptOp("**")) {
+            dict.keys.push_back(nullptr);
+            dict.elts.push_back(parseBinary(1));
+            return;
+        }
+        ExprPtr k = parseExpression();
+        if (!atOp(":")) {
+            if (atOp("}") || atOp(","))
+                errorSpan(k->span, "':' expected after dictionary key");
+            invalidSyntax();
+        }
+        take();
+        if (atOp("}") || atOp(","))
+            errorAt(peek(), "expression expected after dictionary key and ':'");
+        dict.keys.push_back(std::move(k));
+        dict.elts.push_back(parseExpression());
+    };
+    if (atOp("**")) {
+        auto d = makeExpr(ExprKind::Dict, spanOf(open));
+        parseDictItem(*d);
+        while (acceptOp(",")) {
+            if (atOp("}"))
+                break;
+            parseDictItem(*d);
+        }
+        d->span = join(d->span, spanOf(expectOp("}")));
+        return d;
+    }
+    ExprPtr first = parseStarNamedExpression();
+    if (atOp(":") && first->kind != ExprKind::Starred) {
+        take();
+        ExprPtr value = parseExpression();
+        if (atName("for") || (atName("async") && peek(1).isName("for"))) {
+            auto c = makeExpr(ExprKind::DictComp, spanOf(open));
+            c->left = std::move(first);
+            c->value = std::move(value);
+            c->generators = parseComprehensions();
+            c->span = join(c->span, spanOf(expectOp("}")));
+            return c;
+        }
+        auto d = makeExpr(ExprKind::Dict, spanOf(open));
+        d->keys.push_back(std::move(first));
+        d->elts.push_back(std::move(value));
+        while (acceptOp(",")) {
+            if (atOp("}"))
+                break;
+            parseDictItem(*d);
+        }
+        d->span = join(d->span, spanOf(expectOp("}")));
+        return d;
+    }
+    if (atName("for") || (atName("async") && peek(1).isName("for"))) {
+        auto c = makeExpr(ExprKind::SetComp, spanOf(open));
+        c->elt = std::move(first);
+        c->generators = parseComprehensions();
+        c->span = join(c->span, spanOf(expectOp("}")));
+        return c;
+    }
+    auto set = makeExpr(ExprKind::Set, spanOf(open));
+    set->elts.push_back(std::move(first));
+    while (acceptOp(",")) {
+        if (atOp("}"))
+            break;
+        set->elts.push_back(parseStarNamedExpression());
+    }
+    set->span = join(set->span, spanOf(expectOp("}")));
+    return set;
+}
+
+// ---- strings and f-strings --------------------------------------------------------
+
+ExprPtr Parser::parseStrings()
+{
+    std::vector<Token> toks;
+    while (peek().kind == TokenKind::String)
+        toks.push_back(take());
+    const Span whole = join(spanOf(toks.front()), spanOf(toks.back()));
+    bool anyBytes = false, anyStr = false, anyF = false;
+    std::vector<DecodedString> parts;
+    for (const auto &t : toks) {
+        DecodedString d = splitStringToken(t.text);
+        (d.isBytes ? anyBytes : anyStr) = true;
+        anyF = anyF || d.isFString;
+        parts.push_back(d);
+    }
+    if (anyBytes && anyStr)
+        errorSpan(whole, "cannot mix bytes and nonbytes literals");
+    auto decode = [&](const Token &t, const DecodedString &d) {
+        const std::string_view body = t.text.substr(d.bodyOffset, d.bodyLength);
+        if (d.isRaw)
+            return std::string(body);
+        bool ok = true;
+        std::string err;
+        std::string v = decodeEscapes(body, d.isBytes, &ok, &err);
+        if (!ok)
+            errorSpan(spanOf(t), err);
+        if (d.isBytes)
+            for (char ch : body)
+                if (static_cast<unsigned char>(ch) >= 0x80)
+                    errorSpan(spanOf(t), "bytes can only contain ASCII literal characters");
+        return v;
+    };
+    if (!anyF) {
+        auto e = makeExpr(ExprKind::Constant, whole);
+        e->constant.kind = anyBytes ? Constant::Kind::Bytes : Constant::Kind::Str;
+        for (std::size_t i = 0; i < toks.size(); ++i)
+            e->constant.text += decode(toks[i], parts[i]);
+        return e;
+    }
+    auto js = makeExpr(ExprKind::JoinedStr, whole);
+    std::string pending;
+    for (std::size_t i = 0; i < toks.size(); ++i) {
+        if (!parts[i].isFString) {
+            pending += decode(toks[i], parts[i]);
+            continue;
+        }
+        parseFString(toks[i], parts[i], js->elts, pending, whole);
+    }
+    if (!pending.empty()) {
+        auto c = makeExpr(ExprKind::Constant, whole);
+        c->constant.kind = Constant::Kind::Str;
+        c->constant.text = std::move(pending);
+        js->elts.push_back(std::move(c));
+    }
+    return js;
+}
+
+void Parser::parseFString(const Token &tok, const DecodedString &d, ExprList &values, std::string &pending,
+                          Span whole)
+{
+    parseFStringBody(tok, tok.text.substr(d.bodyOffset, d.bodyLength), d.bodyOffset, d.isRaw, values, pending,
+                     whole, 0);
+}
+
+void Parser::parseFStringBody(const Token &tok, std::string_view body, std::size_t bodyOffset, bool raw,
+                              ExprList &values, std::string &pending, Span whole, int nesting)
+{
+    auto flushPending = [&]() {
+        if (pending.empty())
+            return;
+        auto c = makeExpr(ExprKind::Constant, whole);
+        c->constant.kind = Constant::Kind::Str;
+        c->constant.text = std::move(pending);
+        pending.clear();
+        values.push_back(std::move(c));
+    };
+    auto fsError = [&](const std::string &msg) { errorSpan(whole, "f-string: " + msg); };
+    auto decodeChunk = [&](std::string_view chunk) {
+        if (raw)
+            return std::string(chunk);
+        bool ok = true;
+        std::string err;
+        std::string v = decodeEscapes(chunk, false, &ok, &err);
+        if (!ok)
+            errorSpan(spanOf(tok), err);
+        return v;
+    };
+    // Position (line, column) of a byte offset inside the token text.
+    auto positionOf = [&](std::size_t offsetInToken, int &line, int &column) {
+        line = tok.line;
+        column = tok.column;
+        const std::string_view text = tok.text;
+        for (std::size_t i = 0; i < offsetInToken && i < text.size(); ++i) {
+            const auto ch = static_cast<unsigned char>(text[i]);
+            if (ch == '\n') {
+                ++line;
+                column = 1;
+            } else if ((ch & 0xC0) != 0x80) {
+                ++column;
+            }
+        }
+    };
+
+    std::size_t i = 0;
+    std::size_t chunkStart = 0;
+    while (i < body.size()) {
+        const char c = body[i];
+        if (!raw && c == '\\' && i + 1 < body.size()) {
+            // An escape: `\{` is not an escape of the brace (the brace still opens a field).
+            i += (body[i + 1] == '{' || body[i + 1] == '}') ? 1 : 2;
+            continue;
+        }
+        if (c == '}') {
+            if (i + 1 < body.size() && body[i + 1] == '}') {
+                pending += decodeChunk(body.substr(chunkStart, i + 1 - chunkStart));
+                i += 2;
+                chunkStart = i;
+                continue;
+            }
+            fsError("single '}' is not allowed");
+        }
+        if (c != '{') {
+            ++i;
+            continue;
+        }
+        if (i + 1 < body.size() && body[i + 1] == '{') {
+            pending += decodeChunk(body.substr(chunkStart, i + 1 - chunkStart));
+            i += 2;
+            chunkStart = i;
+            continue;
+        }
+        pending += decodeChunk(body.substr(chunkStart, i - chunkStart));
+        if (nesting >= 2)
+            fsError("expressions nested too deeply");
+        // The expression: up to a top-level '}', '!', ':' or '='.
+        const std::size_t exprStart = i + 1;
+        std::size_t j = exprStart;
+        int depth = 0;
+        char quote = 0;
+        int quoteLen = 0;
+        for (; j < body.size(); ++j) {
+            const char ch = body[j];
+            if (ch == '\\')
+                fsError("expression part cannot include a backslash");
+            if (quote) {
+                if (ch == quote) {
+                    if (quoteLen == 3) {
+                        if (j + 2 < body.size() && body[j + 1] == quote && body[j + 2] == quote) {
+                            j += 2;
+                            quote = 0;
+                        }
+                    } else {
+                        quote = 0;
+                    }
+                }
+                continue;
+            }
+            if (ch == '\'' || ch == '"') {
+                quote = ch;
+                quoteLen = (j + 2 < body.size() && body[j + 1] == ch && body[j + 2] == ch) ? 3 : 1;
+                if (quoteLen == 3)
+                    j += 2;
+                continue;
+            }
+            if (ch == '[' || ch == '(' || ch == '{') {
+                ++depth;
+                continue;
+            }
+            if (ch == ']' || ch == ')' || ch == '}') {
+                if (depth == 0) {
+                    if (ch != '}')
+                        fsError(std::string("unmatched '") + ch + "'");
+                    break;
+                }
+                --depth;
+                continue;
+            }
+            if (ch == '#')
+                fsError("expression part cannot include '#'");
+            if (depth == 0) {
+                if (ch == '!' && !(j + 1 < body.size() && body[j + 1] == '='))
+                    break;
+                if (ch == ':')
+                    break;
+                if (ch == '=' && !(j + 1 < body.size() && body[j + 1] == '=')
+                    && !(j > exprStart && std::strchr("=!<>", body[j - 1])))
+                    break;
+                if (ch == '=' && j + 1 < body.size() && body[j + 1] == '=') {
+                    ++j;
+                    continue;
+                }
+            }
+        }
+        if (quote)
+            fsError("unterminated string");
+        if (j >= body.size())
+            fsError("expecting '}'");
+        const std::string_view exprText = body.substr(exprStart, j - exprStart);
+        if (exprText.find_first_not_of(" \t\n\r\f") == std::string_view::npos)
+            fsError("empty expression not allowed");
+
+        int line = 0, column = 0;
+        positionOf(bodyOffset + exprStart, line, column);
+        ExprPtr value;
+        {
+            Parser sub("(" + std::string(exprText) + ")", line, column - 1, m_depth + 1);
+            sub.m_scopes = m_scopes;
+            try {
+                value = sub.parseFStringExpr();
+            } catch (ParseError &e) {
+                // CPython reports errors inside the expression against the text "(expr)".
+                e.info.message = "f-string: " + e.info.message;
+                if (e.info.line == line) {
+                    e.info.column -= column - 2;
+                    e.info.endColumn -= (e.info.endLine == line) ? column - 2 : 0;
+                }
+                e.info.line = e.info.line - line + 1;
+                e.info.endLine = e.info.endLine - line + 1;
+                e.info.sourceLine = "(" + std::string(exprText) + ")\n";
+                throw;
+            }
+            if (sub.m_deferred && !m_deferred)
+                m_deferred = sub.m_deferred;
+        }
+
+        auto fv = makeExpr(ExprKind::FormattedValue, whole);
+        fv->value = std::move(value);
+        bool selfDoc = false;
+        if (body[j] == '=') {
+            selfDoc = true;
+            ++j;
+            while (j < body.size() && std::strchr(" \t\n\r\f", body[j]) && body[j] != 0)
+                ++j;
+            pending += std::string(body.substr(exprStart, j - exprStart));
+        }
+        if (j < body.size() && body[j] == '!') {
+            ++j;
+            if (j >= body.size())
+                fsError("expecting '}'");
+            const char conv = body[j];
+            if (conv != 's' && conv != 'r' && conv != 'a')
+                fsError("invalid conversion character: expected 's', 'r', or 'a'");
+            fv->conversion = conv;
+            ++j;
+            if (j >= body.size() || (body[j] != ':' && body[j] != '}'))
+                fsError("expecting '}'");
+        }
+        if (j < body.size() && body[j] == ':') {
+            ++j;
+            // The format spec runs to the matching '}', with nested fields.
+            std::size_t k = j;
+            int d2 = 0;
+            for (; k < body.size(); ++k) {
+                if (body[k] == '{')
+                    ++d2;
+                else if (body[k] == '}') {
+                    if (d2 == 0)
+                        break;
+                    --d2;
+                }
+            }
+            if (k >= body.size())
+                fsError("expecting '}'");
+            auto spec = makeExpr(ExprKind::JoinedStr, whole);
+            std::string specPending;
+            parseFStringBody(tok, body.substr(j, k - j), bodyOffset + j, raw, spec->elts, specPending, whole,
+                             nesting + 1);
+            if (!specPending.empty()) {
+                auto c2 = makeExpr(ExprKind::Constant, whole);
+                c2->constant.kind = Constant::Kind::Str;
+                c2->constant.text = std::move(specPending);
+                spec->elts.push_back(std::move(c2));
+            }
+            fv->formatSpec = std::move(spec);
+            j = k;
+        }
+        if (j >= body.size() || body[j] != '}')
+            fsError("expecting '}'");
+        if (selfDoc && fv->conversion == 0 && !fv->formatSpec)
+            fv->conversion = 'r';
+        flushPending();
+        values.push_back(std::move(fv));
+        i = j + 1;
+        chunkStart = i;
+    }
+    pending += decodeChunk(body.substr(chunkStart));
+    if (nesting > 0)
+        flushPending();
+}
+
+ExprPtr Parser::parseFStringExpr()
+{
+    take(); // the '(' added around the expression
+    ExprPtr e;
+    if (atName("yield"))
+        e = parseYield();
+    else
+        e = parseStarExpressions();
+    if (!atOp(")"))
+        invalidSyntax();
+    take();
+    if (peek().kind != TokenKind::Newline && peek().kind != TokenKind::EndMarker)
+        invalidSyntax();
+    return e;
+}
+
+// ---- the API ------------------------------------------------------------------------
+
+std::string lineOf(std::string_view src, int line)
+{
+    if (line <= 0)
+        return {};
+    std::size_t pos = 0;
+    for (int l = 1; l < line; ++l) {
+        const std::size_t nl = src.find('\n', pos);
+        if (nl == std::string_view::npos)
+            return {};
+        pos = nl + 1;
+    }
+    const std::size_t nl = src.find('\n', pos);
+    if (nl == std::string_view::npos)
+        return std::string(src.substr(pos));
+    return std::string(src.substr(pos, nl + 1 - pos));
+}
+
+std::string normalizeNewlines(std::string_view src)
+{
+    std::string out;
+    out.reserve(src.size());
+    for (std::size_t i = 0; i < src.size(); ++i) {
+        if (src[i] == '\r') {
+            out += '\n';
+            if (i + 1 < src.size() && src[i + 1] == '\n')
+                ++i;
+        } else {
+            out += src[i];
+        }
+    }
+    return out;
+}
+
+} // namespace
+
+ParseResult parseModule(std::string_view rawSource, std::string filename)
+{
+    ParseResult result;
+    std::string source = normalizeNewlines(rawSource);
+    // A UTF-8 byte order mark is allowed at the start.
+    std::string_view body = source;
+    if (body.substr(0, 3) == "\xEF\xBB\xBF")
+        body.remove_prefix(3);
+
+    auto fail = [&](SyntaxErrorInfo info) {
+        info.filename = filename;
+        if (info.sourceLine.empty())
+            info.sourceLine = lineOf(body, info.line);
+        result.error = std::move(info);
+        return std::move(result);
+    };
+
+    const std::size_t bad = findInvalidUtf8(body);
+    if (bad != std::string_view::npos) {
+        SyntaxErrorInfo info;
+        char hex[8];
+        std::snprintf(hex, sizeof hex, "%02x", static_cast<unsigned char>(body[bad]));
+        const int line = 1 + static_cast<int>(std::count(body.begin(), body.begin() + static_cast<std::ptrdiff_t>(bad), '\n'));
+        info.message = std::string("Non-UTF-8 code starting with '\\x") + hex + "' in file " + filename + " on line "
+            + std::to_string(line) + ", but no encoding declared; see https://peps.python.org/pep-0263/ for details";
+        info.line = 0;
+        return fail(info);
+    }
+    const std::size_t nul = body.find('\0');
+    if (nul != std::string_view::npos) {
+        SyntaxErrorInfo info;
+        info.message = "source code cannot contain null bytes";
+        info.line = 1 + static_cast<int>(std::count(body.begin(), body.begin() + static_cast<std::ptrdiff_t>(nul), '\n'));
+        info.column = 0;
+        info.endLine = info.line;
+        info.endColumn = 0;
+        return fail(info);
+    }
+
+    Parser parser(body, filename);
+    try {
+        result.module = parser.parseFile();
+    } catch (const ParseError &e) {
+        ParseError err = e;
+        if (!err.fromLexer) {
+            if (auto later = parser.tokenizerErrorAfter(err.info.line))
+                err = *later;
+        }
+        return fail(err.info);
+    }
+    if (auto d = parser.deferred()) {
+        result.module.reset();
+        return fail(d->info);
+    }
+    return result;
+}
+
+std::string formatSyntaxError(const SyntaxErrorInfo &e)
+{
+    std::string out;
+    if (e.line > 0) {
+        out += "  File \"" + e.filename + "\", line " + std::to_string(e.line) + "\n";
+        if (!e.sourceLine.empty()) {
+            // As CPython's print_error_text: one line, leading whitespace stripped,
+            // the caret range clipped to that line.
+            const std::string &text = e.sourceLine;
+            const long lineSize = static_cast<long>(text.size());
+            long endOffset = e.endColumn;
+            if (e.endLine > e.line)
+                endOffset = lineSize;
+            if (endOffset > lineSize + 1)
+                endOffset = lineSize + 1;
+            long offset = e.column;
+            const long carets = (endOffset > 0 && endOffset > offset) ? endOffset - offset : 1;
+            // Offsets are in characters; the text is UTF-8.
+            std::size_t pos = 0;
+            --offset;
+            while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\t' || text[pos] == '\f')) {
+                ++pos;
+                --offset;
+            }
+            std::string_view rest = std::string_view(text).substr(pos);
+            long len = 0;
+            for (unsigned char ch : rest)
+                if ((ch & 0xC0) != 0x80)
+                    ++len;
+            if (!rest.empty() && rest.back() == '\n')
+                --len;
+            if (offset > len)
+                offset = len;
+            out += "    ";
+            out += rest;
+            if (rest.empty() || rest.back() != '\n')
+                out += '\n';
+            if (offset >= 0) {
+                out += "    ";
+                out += std::string(static_cast<std::size_t>(offset), ' ');
+                out += std::string(static_cast<std::size_t>(carets), '^');
+                out += '\n';
+            }
+        }
+    }
+    out += e.type + ": " + e.message + "\n";
+    return out;
+}
+
+// ---- repr and ast.dump ------------------------------------------------------------
+
+std::string floatRepr(double v)
+{
+    if (std::isnan(v))
+        return "nan";
+    if (std::isinf(v))
+        return v < 0 ? "-inf" : "inf";
+    if (v == 0.0)
+        return std::signbit(v) ? "-0.0" : "0.0";
+    char buf[64];
+    const auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
+    std::string sci(buf, r.ptr);
+    std::string sign;
+    if (sci[0] == '-') {
+        sign = "-";
+        sci.erase(0, 1);
+    }
+    const auto e = sci.find('e');
+    std::string digits = sci.substr(0, e);
+    const int exp10 = std::stoi(sci.substr(e + 1));
+    digits.erase(std::remove(digits.begin(), digits.end(), '.'), digits.end());
+    while (digits.size() > 1 && digits.back() == '0')
+        digits.pop_back();
+    std::string out;
+    if (exp10 >= -4 && exp10 < 16) {
+        if (exp10 < 0) {
+            out = "0." + std::string(static_cast<std::size_t>(-exp10 - 1), '0') + digits;
+        } else if (static_cast<int>(digits.size()) <= exp10 + 1) {
+            out = digits + std::string(static_cast<std::size_t>(exp10 + 1) - digits.size(), '0') + ".0";
+        } else {
+            out = digits.substr(0, static_cast<std::size_t>(exp10 + 1)) + "." + digits.substr(static_cast<std::size_t>(exp10 + 1));
+        }
+    } else {
+        out = digits.substr(0, 1);
+        if (digits.size() > 1)
+            out += "." + digits.substr(1);
+        char eb[16];
+        std::snprintf(eb, sizeof eb, "e%c%02d", exp10 < 0 ? '-' : '+', exp10 < 0 ? -exp10 : exp10);
+        out += eb;
+    }
+    return sign + out;
+}
+
+namespace {
+
+bool reprPrintable(char32_t cp)
+{
+    if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0xA0) || cp == 0xAD)
+        return false;
+    if ((cp >= 0x2000 && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202F) || (cp >= 0x205F && cp <= 0x206F)
+        || cp == 0x3000 || cp == 0xFEFF || cp == 0x1680 || (cp >= 0xD800 && cp <= 0xF8FF) || cp == 0xFFFE
+        || cp == 0xFFFF || cp >= 0xE0000)
+        return false;
+    return true;
+}
+
+} // namespace
+
+std::string stringRepr(std::string_view s)
+{
+    const bool hasSingle = s.find('\'') != std::string_view::npos;
+    const bool hasDouble = s.find('"') != std::string_view::npos;
+    const char q = (hasSingle && !hasDouble) ? '"' : '\'';
+    std::string out(1, q);
+    std::size_t i = 0;
+    while (i < s.size()) {
+        char32_t cp = 0;
+        int n = decodeUtf8(s, i, &cp);
+        if (n == 0) {
+            cp = static_cast<unsigned char>(s[i]);
+            n = 1;
+        }
+        if (cp == static_cast<char32_t>(q) || cp == '\\') {
+            out += '\\';
+            out += static_cast<char>(cp);
+        } else if (cp == '\t') {
+            out += "\\t";
+        } else if (cp == '\n') {
+            out += "\\n";
+        } else if (cp == '\r') {
+            out += "\\r";
+        } else if (!reprPrintable(cp)) {
+            char buf[16];
+            if (cp <= 0xFF)
+                std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned>(cp));
+            else if (cp <= 0xFFFF)
+                std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(cp));
+            else
+                std::snprintf(buf, sizeof buf, "\\U%08x", static_cast<unsigned>(cp));
+            out += buf;
+        } else {
+            out.append(s.substr(i, static_cast<std::size_t>(n)));
+        }
+        i += static_cast<std::size_t>(n);
+    }
+    out += q;
+    return out;
+}
+
+std::string bytesRepr(std::string_view s)
+{
+    const bool hasSingle = s.find('\'') != std::string_view::npos;
+    const bool hasDouble = s.find('"') != std::string_view::npos;
+    const char q = (hasSingle && !hasDouble) ? '"' : '\'';
+    std::string out = "b";
+    out += q;
+    for (char ch : s) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c == static_cast<unsigned char>(q) || c == '\\') {
+            out += '\\';
+            out += ch;
+        } else if (c == '\t') {
+            out += "\\t";
+        } else if (c == '\n') {
+            out += "\\n";
+        } else if (c == '\r') {
+            out += "\\r";
+        } else if (c < 0x20 || c >= 0x7F) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\x%02x", c);
+            out += buf;
+        } else {
+            out += ch;
+        }
+    }
+    out += q;
+    return out;
+}
+
+namespace {
+
+class Dumper {
+public:
+    std::string out;
+
+    void stmts(const StmtList &list)
+    {
+        out += '[';
+        for (std::size_t i = 0; i < list.size(); ++i) {
+            if (i)
+                out += ", ";
+            stmt(*list[i]);
+        }
+        out += ']';
+    }
+    void exprs(const ExprList &list)
+    {
+        out += '[';
+        for (std::size_t i = 0; i < list.size(); ++i) {
+            if (i)
+                out += ", ";
+            if (list[i])
+                expr(*list[i]);
+            else
+                out += "None";
+        }
+        out += ']';
+    }
+    void strs(const std::vector<std::string> &list)
+    {
+        out += '[';
+        for (std::size_t i = 0; i < list.size(); ++i) {
+            if (i)
+                out += ", ";
+            out += stringRepr(list[i]);
+        }
+        out += ']';
+    }
+    static const char *ctxName(Context c)
+    {
+        return c == Context::Load ? "Load()" : c == Context::Store ? "Store()" : "Del()";
+    }
+    static const char *opName(Operator op)
+    {
+        static const char *const names[] = {"Add()", "Sub()", "Mult()", "MatMult()", "Div()", "Mod()", "Pow()",
+                                            "LShift()", "RShift()", "BitOr()", "BitXor()", "BitAnd()", "FloorDiv()"};
+        return names[static_cast<int>(op)];
+    }
+    static const char *cmpName(CmpOperator op)
+    {
+        static const char *const names[] = {"Eq()", "NotEq()", "Lt()", "LtE()", "Gt()", "GtE()", "Is()", "IsNot()", "In()", "NotIn()"};
+        return names[static_cast<int>(op)];
+    }
+    void arg(const Arg &a)
+    {
+        out += "arg(arg=" + stringRepr(a.name);
+        if (a.annotation) {
+            out += ", annotation=";
+            expr(*a.annotation);
+        }
+        out += ')';
+    }
+    void args(const std::vector<Arg> &list)
+    {
+        out += '[';
+        for (std::size_t i = 0; i < list.size(); ++i) {
+            if (i)
+                out += ", ";
+            arg(list[i]);
+        }
+        out += ']';
+    }
+    void arguments(const Arguments *a)
+    {
+        static const Arguments empty;
+        if (!a)
+            a = &empty;
+        out += "arguments(posonlyargs=";
+        args(a->posonlyargs);
+        out += ", args=";
+        args(a->args);
+        if (a->vararg) {
+            out += ", vararg=";
+            arg(*a->vararg);
+        }
+        out += ", kwonlyargs=";
+        args(a->kwonlyargs);
+        out += ", kw_defaults=";
+        exprs(a->kwDefaults);
+        if (a->kwarg) {
+            out += ", kwarg=";
+            arg(*a->kwarg);
+        }
+        out += ", defaults=";
+        exprs(a->defaults);
+        out += ')';
+    }
+    void keywords(const std::vector<Keyword> &list)
+    {
+        out += '[';
+        for (std::size_t i = 0; i < list.size(); ++i) {
+            if (i)
+                out += ", ";
+            out += "keyword(";
+            if (list[i].arg)
+                out += "arg=" + stringRepr(*list[i].arg) + ", ";
+            out += "value=";
+            expr(*list[i].value);
+            out += ')';
+        }
+        out += ']';
+    }
+    void generators(const std::vector<Comprehension> &list)
+    {
+        out += '[';
+        for (std::size_t i = 0; i < list.size(); ++i) {
+            if (i)
+                out += ", ";
+            out += "comprehension(target=";
+            expr(*list[i].target);
+            out += ", iter=";
+            expr(*list[i].iter);
+            out += ", ifs=";
+            exprs(list[i].ifs);
+            out += list[i].isAsync ? ", is_async=1)" : ", is_async=0)";
+        }
+        out += ']';
+    }
+    void optExpr(const char *field, const ExprPtr &e)
+    {
+        if (!e)
+            return;
+        out += ", ";
+        out += field;
+        out += '=';
+        expr(*e);
+    }
+    void constant(const Constant &c)
+    {
+        switch (c.kind) {
+        case Constant::Kind::None: out += "None"; break;
+        case Constant::Kind::True: out += "True"; break;
+        case Constant::Kind::False: out += "False"; break;
+        case Constant::Kind::Ellipsis: out += "Ellipsis"; break;
+        case Constant::Kind::Int: out += c.text; break;
+        case Constant::Kind::Float:
+            if (c.imaginary) {
+                std::string r = floatRepr(c.floatValue);
+                if (r.size() > 2 && r.compare(r.size() - 2, 2, ".0") == 0)
+                    r.resize(r.size() - 2);
+                out += r + "j";
+            } else {
+                out += floatRepr(c.floatValue);
+            }
+            break;
+        case Constant::Kind::Str: out += stringRepr(c.text); break;
+        case Constant::Kind::Bytes: out += bytesRepr(c.text); break;
+        }
+    }
+
+    void expr(const Expr &e)
+    {
+        switch (e.kind) {
+        case ExprKind::Name:
+            out += "Name(id=" + stringRepr(e.id) + ", ctx=" + ctxName(e.ctx) + ")";
+            return;
+        case ExprKind::Constant:
+            out += "Constant(value=";
+            constant(e.constant);
+            out += ')';
+            return;
+        case ExprKind::JoinedStr:
+            out += "JoinedStr(values=";
+            exprs(e.elts);
+            out += ')';
+            return;
+        case ExprKind::FormattedValue:
+            out += "FormattedValue(value=";
+            expr(*e.value);
+            out += ", conversion=" + std::to_string(e.conversion ? e.conversion : -1);
+            optExpr("format_spec", e.formatSpec);
+            out += ')';
+            return;
+        case ExprKind::BinOp:
+            out += "BinOp(left=";
+            expr(*e.left);
+            out += ", op=";
+            out += opName(e.op);
+            out += ", right=";
+            expr(*e.right);
+            out += ')';
+            return;
+        case ExprKind::UnaryOp: {
+            static const char *const names[] = {"Invert()", "Not()", "UAdd()", "USub()"};
+            out += "UnaryOp(op=";
+            out += names[static_cast<int>(e.unaryOp)];
+            out += ", operand=";
+            expr(*e.value);
+            out += ')';
+            return;
+        }
+        case ExprKind::BoolOp:
+            out += e.boolOp == BoolOperator::And ? "BoolOp(op=And(), values=" : "BoolOp(op=Or(), values=";
+            exprs(e.elts);
+            out += ')';
+            return;
+        case ExprKind::Compare:
+            out += "Compare(left=";
+            expr(*e.left);
+            out += ", ops=[";
+            for (std::size_t i = 0; i < e.cmpOps.size(); ++i) {
+                if (i)
+                    out += ", ";
+                out += cmpName(e.cmpOps[i]);
+            }
+            out += "], comparators=";
+            exprs(e.elts);
+            out += ')';
+            return;
+        case ExprKind::Call:
+            out += "Call(func=";
+            expr(*e.value);
+            out += ", args=";
+            exprs(e.elts);
+            out += ", keywords=";
+            keywords(e.keywords);
+            out += ')';
+            return;
+        case ExprKind::Attribute:
+            out += "Attribute(value=";
+            expr(*e.value);
+            out += ", attr=" + stringRepr(e.id) + ", ctx=" + ctxName(e.ctx) + ")";
+            return;
+        case ExprKind::Subscript:
+            out += "Subscript(value=";
+            expr(*e.value);
+            out += ", slice=";
+            expr(*e.slice);
+            out += ", ctx=";
+            out += ctxName(e.ctx);
+            out += ')';
+            return;
+        case ExprKind::Slice: {
+            out += "Slice(";
+            const std::size_t mark = out.size();
+            optExpr("lower", e.lower);
+            optExpr("upper", e.upper);
+            optExpr("step", e.step);
+            if (out.size() > mark)
+                out.erase(mark, 2);
+            out += ')';
+            return;
+        }
+        case ExprKind::Starred:
+            out += "Starred(value=";
+            expr(*e.value);
+            out += ", ctx=";
+            out += ctxName(e.ctx);
+            out += ')';
+            return;
+        case ExprKind::List:
+        case ExprKind::Tuple:
+            out += e.kind == ExprKind::List ? "List(elts=" : "Tuple(elts=";
+            exprs(e.elts);
+            out += ", ctx=";
+            out += ctxName(e.ctx);
+            out += ')';
+            return;
+        case ExprKind::Set:
+            out += "Set(elts=";
+            exprs(e.elts);
+            out += ')';
+            return;
+        case ExprKind::Dict:
+            out += "Dict(keys=";
+            exprs(e.keys);
+            out += ", values=";
+            exprs(e.elts);
+            out += ')';
+            return;
+        case ExprKind::ListComp:
+        case ExprKind::SetComp:
+        case ExprKind::GeneratorExp:
+            out += e.kind == ExprKind::ListComp ? "ListComp(elt=" : e.kind == ExprKind::SetComp ? "SetComp(elt=" : "GeneratorExp(elt=";
+            expr(*e.elt);
+            out += ", generators=";
+            generators(e.generators);
+            out += ')';
+            return;
+        case ExprKind::DictComp:
+            out += "DictComp(key=";
+            expr(*e.left);
+            out += ", value=";
+            expr(*e.value);
+            out += ", generators=";
+            generators(e.generators);
+            out += ')';
+            return;
+        case ExprKind::Lambda:
+            out += "Lambda(args=";
+            arguments(e.args.get());
+            out += ", body=";
+            expr(*e.body);
+            out += ')';
+            return;
+        case ExprKind::IfExp:
+            out += "IfExp(test=";
+            expr(*e.test);
+            out += ", body=";
+            expr(*e.body);
+            out += ", orelse=";
+            expr(*e.orelse);
+            out += ')';
+            return;
+        case ExprKind::Await:
+        case ExprKind::YieldFrom:
+            out += e.kind == ExprKind::Await ? "Await(value=" : "YieldFrom(value=";
+            expr(*e.value);
+            out += ')';
+            return;
+        case ExprKind::Yield:
+            out += "Yield(";
+            if (e.value) {
+                out += "value=";
+                expr(*e.value);
+            }
+            out += ')';
+            return;
+        case ExprKind::NamedExpr:
+            out += "NamedExpr(target=";
+            expr(*e.left);
+            out += ", value=";
+            expr(*e.value);
+            out += ')';
+            return;
+        }
+    }
+
+    void stmt(const Stmt &s)
+    {
+        switch (s.kind) {
+        case StmtKind::FunctionDef:
+            out += s.isAsync ? "AsyncFunctionDef(name=" : "FunctionDef(name=";
+            out += stringRepr(s.name) + ", args=";
+            arguments(s.args.get());
+            out += ", body=";
+            stmts(s.body);
+            out += ", decorator_list=";
+            exprs(s.decorators);
+            optExpr("returns", s.returns);
+            out += ')';
+            return;
+        case StmtKind::ClassDef:
+            out += "ClassDef(name=" + stringRepr(s.name) + ", bases=";
+            exprs(s.bases);
+            out += ", keywords=";
+            keywords(s.classKeywords);
+            out += ", body=";
+            stmts(s.body);
+            out += ", decorator_list=";
+            exprs(s.decorators);
+            out += ')';
+            return;
+        case StmtKind::Return:
+            out += "Return(";
+            if (s.value) {
+                out += "value=";
+                expr(*s.value);
+            }
+            out += ')';
+            return;
+        case StmtKind::Delete:
+            out += "Delete(targets=";
+            exprs(s.targets);
+            out += ')';
+            return;
+        case StmtKind::Assign:
+            out += "Assign(targets=";
+            exprs(s.targets);
+            out += ", value=";
+            expr(*s.value);
+            out += ')';
+            return;
+        case StmtKind::AugAssign:
+            out += "AugAssign(target=";
+            expr(*s.target);
+            out += ", op=";
+            out += opName(s.op);
+            out += ", value=";
+            expr(*s.value);
+            out += ')';
+            return;
+        case StmtKind::AnnAssign:
+            out += "AnnAssign(target=";
+            expr(*s.target);
+            out += ", annotation=";
+            expr(*s.annotation);
+            optExpr("value", s.value);
+            out += s.target->kind == ExprKind::Name ? ", simple=1)" : ", simple=0)";
+            return;
+        case StmtKind::For:
+            out += s.isAsync ? "AsyncFor(target=" : "For(target=";
+            expr(*s.target);
+            out += ", iter=";
+            expr(*s.iter);
+            out += ", body=";
+            stmts(s.body);
+            out += ", orelse=";
+            stmts(s.orelse);
+            out += ')';
+            return;
+        case StmtKind::While:
+        case StmtKind::If:
+            out += s.kind == StmtKind::While ? "While(test=" : "If(test=";
+            expr(*s.test);
+            out += ", body=";
+            stmts(s.body);
+            out += ", orelse=";
+            stmts(s.orelse);
+            out += ')';
+            return;
+        case StmtKind::With:
+            out += s.isAsync ? "AsyncWith(items=[" : "With(items=[";
+            for (std::size_t i = 0; i < s.items.size(); ++i) {
+                if (i)
+                    out += ", ";
+                out += "withitem(context_expr=";
+                expr(*s.items[i].contextExpr);
+                optExpr("optional_vars", s.items[i].optionalVars);
+                out += ')';
+            }
+            out += "], body=";
+            stmts(s.body);
+            out += ')';
+            return;
+        case StmtKind::Raise: {
+            out += "Raise(";
+            const std::size_t mark = out.size();
+            optExpr("exc", s.value);
+            optExpr("cause", s.cause);
+            if (out.size() > mark)
+                out.erase(mark, 2);
+            out += ')';
+            return;
+        }
+        case StmtKind::Try:
+            out += "Try(body=";
+            stmts(s.body);
+            out += ", handlers=[";
+            for (std::size_t i = 0; i < s.handlers.size(); ++i) {
+                if (i)
+                    out += ", ";
+                out += "ExceptHandler(";
+                if (s.handlers[i].type) {
+                    out += "type=";
+                    expr(*s.handlers[i].type);
+                    out += ", ";
+                }
+                if (s.handlers[i].name)
+                    out += "name=" + stringRepr(*s.handlers[i].name) + ", ";
+                out += "body=";
+                stmts(s.handlers[i].body);
+                out += ')';
+            }
+            out += "], orelse=";
+            stmts(s.orelse);
+            out += ", finalbody=";
+            stmts(s.finalbody);
+            out += ')';
+            return;
+        case StmtKind::Assert:
+            out += "Assert(test=";
+            expr(*s.test);
+            optExpr("msg", s.value);
+            out += ')';
+            return;
+        case StmtKind::Import:
+        case StmtKind::ImportFrom:
+            if (s.kind == StmtKind::Import) {
+                out += "Import(names=[";
+            } else {
+                out += "ImportFrom(";
+                if (!s.module.empty())
+                    out += "module=" + stringRepr(s.module) + ", ";
+                out += "names=[";
+            }
+            for (std::size_t i = 0; i < s.names.size(); ++i) {
+                if (i)
+                    out += ", ";
+                out += "alias(name=" + stringRepr(s.names[i].name);
+                if (s.names[i].asname)
+                    out += ", asname=" + stringRepr(*s.names[i].asname);
+                out += ')';
+            }
+            out += ']';
+            if (s.kind == StmtKind::ImportFrom)
+                out += ", level=" + std::to_string(s.level);
+            out += ')';
+            return;
+        case StmtKind::Global:
+        case StmtKind::Nonlocal:
+            out += s.kind == StmtKind::Global ? "Global(names=" : "Nonlocal(names=";
+            strs(s.identifiers);
+            out += ')';
+            return;
+        case StmtKind::ExprStmt:
+            out += "Expr(value=";
+            expr(*s.value);
+            out += ')';
+            return;
+        case StmtKind::Pass: out += "Pass()"; return;
+        case StmtKind::Break: out += "Break()"; return;
+        case StmtKind::Continue: out += "Continue()"; return;
+        }
+    }
+};
+
+} // namespace
+
+std::string dumpModule(const Module &module)
+{
+    Dumper d;
+    d.out = "Module(body=";
+    d.stmts(module.body);
+    d.out += ", type_ignores=[])";
+    return d.out;
+}
+
+std::string dumpExpr(const Expr &expr)
+{
+    Dumper d;
+    d.expr(expr);
+    return d.out;
+}
+
+} // namespace loopscope::lang
