@@ -90,6 +90,7 @@ struct BurstClient::Shared {
     std::vector<int> wakeFds;
     std::vector<std::vector<RequestRecord>> records; // per thread
     std::vector<double> cpuShare;                    // per thread
+    std::vector<double> cpuSeconds;                  // per thread
 
     double seconds(std::uint64_t ns) const { return double(std::int64_t(ns - startNs)) / 1e9; }
 };
@@ -663,7 +664,9 @@ void ClientThread::run()
     }
     ::close(m_epoll);
     const double wall = double(now() - wallStart) / 1e9;
-    m_s.cpuShare[std::size_t(m_index)] = wall > 0 ? (threadCpuSeconds() - cpuStart) / wall : 0;
+    const double cpu = threadCpuSeconds() - cpuStart;
+    m_s.cpuSeconds[std::size_t(m_index)] = cpu;
+    m_s.cpuShare[std::size_t(m_index)] = wall > 0 ? cpu / wall : 0;
     m_s.records[std::size_t(m_index)] = std::move(m_records);
     m_s.running.fetch_sub(1, std::memory_order_acq_rel);
 }
@@ -722,6 +725,7 @@ void BurstClient::start()
     s.planned = m_plan.plannedRequests();
     s.records.resize(std::size_t(threads));
     s.cpuShare.assign(std::size_t(threads), 0.0);
+    s.cpuSeconds.assign(std::size_t(threads), 0.0);
     for (int i = 0; i < threads; ++i)
         s.wakeFds.push_back(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
 
@@ -801,6 +805,8 @@ void BurstClient::wait()
 
     m_summary = BurstSummary::compute(m_records);
     m_summary.clientCpuShare = s.cpuShare.empty() ? 0 : *std::max_element(s.cpuShare.begin(), s.cpuShare.end());
+    for (double c : s.cpuSeconds)
+        m_summary.clientCpuSeconds += c;
     if (m_summary.clientCpuShare >= 0.9) {
         m_summary.clientBound = true;
         m_summary.note = "client threads at " + std::to_string(int(m_summary.clientCpuShare * 100))

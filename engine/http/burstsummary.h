@@ -24,6 +24,7 @@ struct BurstSummary {
     // The client's own load: the busiest client thread's CPU share of the wall time,
     // and in rate mode how late requests went out against their schedule.
     double clientCpuShare = 0;
+    double clientCpuSeconds = 0; // all client threads together
     double scheduleLagP90Ms = 0;
     bool clientBound = false;
     std::string note;            // human-readable verdict when clientBound
