@@ -1,0 +1,40 @@
+// One look for every Loopscope chart: phase colours, fonts, titles, axes, legends.
+#pragma once
+
+#include "trace/session.h"
+
+#include <QColor>
+#include <QString>
+
+class QCustomPlot;
+class QCPAxis;
+
+namespace loopscope::ui {
+
+namespace ChartStyle {
+
+QColor phaseColor(trace::Phase phase);
+QColor runningOnLoopColor();   // handler code on the event loop
+QColor runningOnThreadColor(); // handler code on a worker thread
+QColor notReadColor();         // sent by the client, not yet read by the server
+QColor blockedColor();         // shading for spans where the loop was blocked
+QColor lagColor();
+QColor utilisationColor();
+QColor busyColor();
+QColor waitingColor();
+QColor limitColor();
+
+// Clears the plot and gives it a title, axis labels, grid, fonts and a legend in the
+// top-right corner (hidden until the chart adds entries).
+void setUp(QCustomPlot *plot, const QString &title, const QString &xLabel, const QString &yLabel);
+void styleAxis(QCPAxis *axis, const QString &label);
+// Moves the legend out of the axis rect into a row below it, wrapping after `columns`.
+void legendBelow(QCustomPlot *plot, int columns);
+// Adds a legend-only entry: a filled swatch with no data.
+void addSwatch(QCustomPlot *plot, const QString &name, const QColor &color);
+// Updates the title's text (the element added by setUp).
+void setTitle(QCustomPlot *plot, const QString &title);
+
+} // namespace ChartStyle
+
+} // namespace loopscope::ui

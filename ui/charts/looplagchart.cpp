@@ -1,0 +1,144 @@
+// Loop lag chart.
+#include "looplagchart.h"
+
+#include "chartstyle.h"
+
+#include <qcustomplot.h>
+
+#include <algorithm>
+
+namespace loopscope::ui {
+
+void LoopLagChart::attach(QCustomPlot *plot)
+{
+    m_plot = plot;
+    ChartStyle::setUp(plot, title(), QStringLiteral("time since burst start (s)"),
+                      QStringLiteral("loop lag (ms)"));
+    ChartStyle::styleAxis(plot->yAxis2, QStringLiteral("loop busy (%)"));
+    plot->yAxis2->setVisible(true);
+    plot->yAxis2->setRange(0, 105);
+    plot->yAxis2->grid()->setVisible(false);
+
+    m_utilisation = plot->addGraph(plot->xAxis, plot->yAxis2);
+    m_utilisation->setName(QStringLiteral("loop busy per 100 ms (%)"));
+    m_utilisation->setLineStyle(QCPGraph::lsStepLeft);
+    QColor fill = ChartStyle::utilisationColor();
+    fill.setAlpha(22);
+    m_utilisation->setBrush(fill);
+    QColor line = ChartStyle::utilisationColor();
+    line.setAlpha(110);
+    m_utilisation->setPen(QPen(line, 1));
+
+    m_lag = plot->addGraph(plot->xAxis, plot->yAxis);
+    m_lag->setName(QStringLiteral("loop lag (10 ms sampler)"));
+    m_lag->setPen(QPen(ChartStyle::lagColor(), 1));
+    // One impulse per sample: a blocked loop shows as a lone tall spike when the sampler
+    // finally runs, not as a ramp interpolated across the silence.
+    m_lag->setLineStyle(QCPGraph::lsImpulse);
+    m_lag->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 3));
+    m_lag->setAdaptiveSampling(true);
+
+    ChartStyle::addSwatch(plot, QStringLiteral("loop blocked (label: call @ line, duration)"),
+                          ChartStyle::blockedColor());
+    ChartStyle::legendBelow(plot, 3);
+    plot->legend->setVisible(true);
+    plot->xAxis->setRange(0, 1);
+    plot->yAxis->setRange(0, 10);
+    reset();
+}
+
+void LoopLagChart::reset()
+{
+    m_lagCount = 0;
+    m_blockedCount = 0;
+    m_maxLag = 0;
+    m_labels = 0;
+    if (!m_plot)
+        return;
+    m_lag->data()->clear();
+    m_utilisation->data()->clear();
+    m_plot->clearItems();
+}
+
+void LoopLagChart::update(const trace::Session &session)
+{
+    if (!m_plot)
+        return;
+    const trace::LoopModel &loop = session.loop;
+    if (loop.lag.size() < m_lagCount || loop.blocked.size() < m_blockedCount)
+        reset();
+
+    if (loop.lag.size() > m_lagCount) {
+        QVector<double> keys, values;
+        keys.reserve(int(loop.lag.size() - m_lagCount));
+        values.reserve(keys.capacity());
+        for (std::size_t i = m_lagCount; i < loop.lag.size(); ++i) {
+            keys.push_back(loop.lag[i].t);
+            values.push_back(loop.lag[i].ms);
+            m_maxLag = std::max(m_maxLag, loop.lag[i].ms);
+        }
+        m_lag->addData(keys, values, true);
+        m_lagCount = loop.lag.size();
+    }
+
+    // Utilisation bins are few (10 per second) and the last one still grows: replace.
+    QVector<double> ukeys, uvalues;
+    ukeys.reserve(int(loop.utilisation.size() + 1));
+    uvalues.reserve(ukeys.capacity());
+    for (const trace::UtilisationBin &u : loop.utilisation) {
+        ukeys.push_back(u.t);
+        uvalues.push_back(u.busy * 100.0);
+    }
+    if (!loop.utilisation.empty()) {
+        ukeys.push_back(loop.utilisation.back().t + loop.binSeconds);
+        uvalues.push_back(uvalues.back());
+    }
+    m_utilisation->setData(ukeys, uvalues, true);
+
+    for (std::size_t i = m_blockedCount; i < loop.blocked.size(); ++i) {
+        const trace::BlockedSpan &b = loop.blocked[i];
+        auto *rect = new QCPItemRect(m_plot);
+        rect->setLayer(QStringLiteral("grid"));
+        rect->topLeft->setTypeX(QCPItemPosition::ptPlotCoords);
+        rect->topLeft->setTypeY(QCPItemPosition::ptAxisRectRatio);
+        rect->bottomRight->setTypeX(QCPItemPosition::ptPlotCoords);
+        rect->bottomRight->setTypeY(QCPItemPosition::ptAxisRectRatio);
+        rect->topLeft->setCoords(b.start, 0);
+        rect->bottomRight->setCoords(b.end, 1);
+        rect->setPen(QPen(QColor(0xd6, 0x27, 0x28, 90), 1));
+        rect->setBrush(ChartStyle::blockedColor());
+        rect->setSelectable(false);
+        if (m_labels < m_maxLabels) {
+            ++m_labels;
+            auto *label = new QCPItemText(m_plot);
+            label->position->setTypeX(QCPItemPosition::ptPlotCoords);
+            label->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
+            // Alternate heights so neighbouring labels don't collide.
+            label->position->setCoords(b.start, 0.03 + 0.07 * double(i % 3));
+            label->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+            QString text = QString::fromStdString(b.call.empty() ? std::string("blocked") : b.call);
+            if (!b.where.empty())
+                text += QStringLiteral(" @ ") + QString::fromStdString(b.where);
+            text += QStringLiteral("  %1 s").arg(b.duration(), 0, 'f', 2);
+            label->setText(text);
+            QFont f = label->font();
+            f.setPointSize(8);
+            label->setFont(f);
+            label->setColor(QColor(0x9b, 0x1c, 0x1c));
+            label->setPadding(QMargins(3, 1, 3, 1));
+            label->setBrush(QColor(255, 255, 255, 200));
+            label->setClipToAxisRect(true);
+            label->setSelectable(false);
+        }
+    }
+    m_blockedCount = loop.blocked.size();
+
+    double end = std::max(0.1, session.end);
+    if (!loop.lag.empty())
+        end = std::max(end, loop.lag.back().t);
+    m_plot->xAxis->setRange(0, end * 1.02);
+    m_plot->yAxis->setRange(0, std::max(10.0, m_maxLag * 1.15));
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+} // namespace loopscope::ui
