@@ -378,7 +378,7 @@ void ClientThread::flush(Conn &c)
     RequestRecord &r = rec(c);
     r.sent = m_s.seconds(now());
     m_s.sent.fetch_add(1, std::memory_order_relaxed);
-    trace::emit(trace::EventKind::ClientSent, r.id, std::uint64_t(c.connectionIndex));
+    trace::record(trace::EventKind::ClientSent, r.id, std::uint64_t(c.connectionIndex));
     http_parser_init(&c.parser, HTTP_RESPONSE);
     c.parser.data = &c;
     c.gotByte = false;
@@ -451,7 +451,7 @@ void ClientThread::feed(Conn &c, const char *data, std::size_t n)
         c.gotByte = true;
         RequestRecord &r = rec(c);
         r.firstByte = m_s.seconds(now());
-        trace::emit(trace::EventKind::ClientFirstByte, r.id, std::uint64_t(c.connectionIndex));
+        trace::record(trace::EventKind::ClientFirstByte, r.id, std::uint64_t(c.connectionIndex));
     }
     const std::size_t parsed = http_parser_execute(&c.parser, &m_settings, data, n);
     if (c.complete) {
@@ -467,7 +467,7 @@ void ClientThread::finishRequest(Conn &c)
     RequestRecord &r = rec(c);
     r.done = m_s.seconds(now());
     r.status = int(c.parser.status_code);
-    trace::emit(trace::EventKind::ClientDone, r.id, std::uint64_t(r.status), std::uint64_t(r.bytes));
+    trace::record(trace::EventKind::ClientDone, r.id, std::uint64_t(r.status), std::uint64_t(r.bytes));
     m_s.done.fetch_add(1, std::memory_order_relaxed);
     const bool keep = m_s.plan.keepAlive && http_should_keep_alive(&c.parser) && c.slot >= 0;
     c.record = -1;
@@ -487,7 +487,7 @@ void ClientThread::failRequest(Conn &c, const std::string &error)
         RequestRecord &r = rec(c);
         r.error = error;
         r.done = m_s.seconds(now());
-        trace::emit(trace::EventKind::ClientDone, r.id, 0, 0);
+        trace::record(trace::EventKind::ClientDone, r.id, 0, 0);
         m_s.done.fetch_add(1, std::memory_order_relaxed);
         m_s.errors.fetch_add(1, std::memory_order_relaxed);
         c.record = -1;
@@ -656,6 +656,7 @@ void ClientThread::run()
         if (c->record >= 0) {
             RequestRecord &r = rec(*c);
             r.error = "cancelled";
+            trace::record(trace::EventKind::ClientDone, r.id, 0, 0);
             m_s.errors.fetch_add(1, std::memory_order_relaxed);
             m_s.done.fetch_add(1, std::memory_order_relaxed);
             c->record = -1;

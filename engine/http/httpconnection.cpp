@@ -194,7 +194,7 @@ int HttpConnection::onMessageBegin()
     m_lastWasField = false;
     m_serviceUnavailable = false;
     m_errorStatus = 0;
-    trace::emit(trace::EventKind::RequestAccepted, m_requestId, m_id);
+    trace::record(trace::EventKind::RequestAccepted, m_requestId, m_id);
     return 0;
 }
 
@@ -295,13 +295,14 @@ void HttpConnection::dispatch()
     if (!keepAlive)
         m_closeAfterResponse = true;
     m_idleTimer->stop();
-    trace::emit(trace::EventKind::RequestRead, exchange->id(), m_id);
+    trace::record(trace::EventKind::RequestRead, exchange->id(), m_id);
 
     if (m_serviceUnavailable) {
         m_server->log(HttpServer::LogLevel::Warning, QStringLiteral("Exceeded concurrency limit."));
-        exchange->respond(503,
-                          {{"content-type", "text/plain; charset=utf-8"}, {"connection", "close"}},
-                          QByteArrayLiteral("Service Unavailable"));
+        // uvicorn's service_unavailable app: no content-length, so the body goes chunked
+        exchange->startStreaming(503, {{"content-type", "text/plain; charset=utf-8"}, {"connection", "close"}});
+        exchange->writeChunk(QByteArrayLiteral("Service Unavailable"));
+        exchange->finish();
         return;
     }
     m_server->application()->handle(std::move(exchange));
@@ -428,7 +429,7 @@ void HttpConnection::completeActive(bool written)
     if (!exchange)
         return;
     if (written)
-        trace::emit(trace::EventKind::ResponseWritten, exchange->id(), quint64(m_status),
+        trace::record(trace::EventKind::ResponseWritten, exchange->id(), quint64(m_status),
                     quint64(m_bodyBytes));
     m_responseStarted = false;
     m_bodyDone = false;

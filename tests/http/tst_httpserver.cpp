@@ -6,6 +6,7 @@
 #include "http/burstclient.h"
 #include "http/httpserver.h"
 #include "http/httpworkergroup.h"
+#include "trace/tracebuffer.h"
 
 #include <QElapsedTimer>
 #include <QRandomGenerator>
@@ -13,6 +14,7 @@
 #include <QTimer>
 
 #include <atomic>
+#include <map>
 
 #include <sys/socket.h>
 
@@ -42,6 +44,7 @@ private Q_SLOTS:
     void halfClosedClient();
     void requestIdsFollowSettings();
     void manyConnections();
+    void traceEvents();
     void workersShareOnePort();
 };
 
@@ -246,6 +249,7 @@ void tst_HttpServer::limitConcurrencyAnswers503()
     QCOMPARE(r.body, QByteArray("Service Unavailable"));
     QCOMPARE(r.header("connection"), QByteArray("close"));
     QVERIFY(second.received.startsWith("HTTP/1.1 503 Service Unavailable\r\n"));
+    QCOMPARE(r.header("content-type"), QByteArray("text/plain; charset=utf-8"));
     QVERIFY(second.waitClosed());
     QCOMPARE(app.handled, 1); // never reached the application
     QCOMPARE(warnings, QStringList{QStringLiteral("Exceeded concurrency limit.")});
@@ -529,6 +533,60 @@ void tst_HttpServer::manyConnections()
     QCOMPARE(app.handled, 3000);
     QVERIFY2(peak > 100, qPrintable(QString::number(peak)));
     QTRY_COMPARE(server.connectionCount(), 0); // the client closed them all
+}
+
+void tst_HttpServer::traceEvents()
+{
+    using loopscope::trace::EventKind;
+    using loopscope::trace::TraceEvent;
+    loopscope::trace::setEnabled(true);
+    loopscope::trace::TraceHub::instance().discard();
+    LambdaApp app([](std::shared_ptr<HttpExchange> ex) { ex->respond(200, {}, "12345"); });
+    HttpServerSettings settings;
+    settings.requestIdStart = 100;
+    HttpServer server(&app, settings);
+    QVERIFY(server.listen());
+    BurstPlan plan;
+    plan.port = server.port();
+    plan.requests = 3;
+    plan.connections = 1;
+    BurstClient client(plan);
+    client.start();
+    QTRY_VERIFY(client.isFinished());
+    client.wait();
+    QTRY_COMPARE(server.inflightTasks(), 0);
+
+    std::vector<TraceEvent> events;
+    loopscope::trace::TraceHub::instance().drain(events);
+    std::map<EventKind, std::vector<TraceEvent>> byKind;
+    for (const TraceEvent &e : events)
+        byKind[e.kind].push_back(e);
+    // server side: request ids from the server's settings, in order, one connection
+    for (EventKind kind : {EventKind::RequestAccepted, EventKind::RequestRead, EventKind::ResponseWritten}) {
+        const auto &list = byKind[kind];
+        QCOMPARE(list.size(), std::size_t(3));
+        for (std::size_t i = 0; i < 3; ++i)
+            QCOMPARE(list[i].request, std::int64_t(100 + i));
+    }
+    QCOMPARE(byKind[EventKind::RequestAccepted][1].a, byKind[EventKind::RequestAccepted][0].a);
+    QCOMPARE(byKind[EventKind::ResponseWritten][0].a, quint64(200));
+    QCOMPARE(byKind[EventKind::ResponseWritten][0].b, quint64(5));
+    for (std::size_t i = 0; i < 3; ++i) {
+        QVERIFY(byKind[EventKind::RequestAccepted][i].t <= byKind[EventKind::RequestRead][i].t);
+        QVERIFY(byKind[EventKind::RequestRead][i].t <= byKind[EventKind::ResponseWritten][i].t);
+    }
+    // client side: the client's own request indices
+    for (EventKind kind : {EventKind::ClientSent, EventKind::ClientFirstByte, EventKind::ClientDone}) {
+        const auto &list = byKind[kind];
+        QCOMPARE(list.size(), std::size_t(3));
+        for (std::size_t i = 0; i < 3; ++i)
+            QCOMPARE(list[i].request, std::int64_t(i));
+    }
+    QCOMPARE(byKind[EventKind::ClientDone][2].a, quint64(200));
+    QCOMPARE(byKind[EventKind::ClientDone][2].b, quint64(5));
+    // (no ordering across the two sides: each stamps after its own syscall returns)
+    // one request at a time on the client's one connection
+    QVERIFY(byKind[EventKind::ClientDone][0].t <= byKind[EventKind::ClientSent][1].t);
 }
 
 void tst_HttpServer::workersShareOnePort()
