@@ -1,0 +1,176 @@
+#include "dependant.h"
+
+#include "fastapiobjects.h"
+
+#include "lang/native.h"
+#include "lang/objects.h"
+#include "lang/threadstate.h"
+
+#include <algorithm>
+
+namespace loopscope::fastapi {
+
+using lang::Value;
+
+int Dependant::countBodyParams() const
+{
+    int n = 0;
+    for (const auto &p : params)
+        if (p.kind == DependantParam::Kind::Body)
+            ++n;
+    for (const auto &d : dependencies)
+        n += d.countBodyParams();
+    return n;
+}
+
+namespace {
+
+bool scalarType(const Value &annotation, ParamType &type)
+{
+    const auto &t = lang::types();
+    if (annotation.is(lang::typeValue(t.int_))) {
+        type = ParamType::Int;
+        return true;
+    }
+    if (annotation.is(lang::typeValue(t.float_))) {
+        type = ParamType::Float;
+        return true;
+    }
+    if (annotation.is(lang::typeValue(t.bool_))) {
+        type = ParamType::Bool;
+        return true;
+    }
+    if (annotation.is(lang::typeValue(t.str))) {
+        type = ParamType::Str;
+        return true;
+    }
+    return false;
+}
+
+DependantParam::BodyType bodyTypeOf(const Value &annotation)
+{
+    const auto &t = lang::types();
+    if (annotation.is(lang::typeValue(t.dict)))
+        return DependantParam::BodyType::Dict;
+    if (annotation.is(lang::typeValue(t.list)))
+        return DependantParam::BodyType::List;
+    ParamType p;
+    if (scalarType(annotation, p))
+        return DependantParam::BodyType::Scalar;
+    return DependantParam::BodyType::Any;
+}
+
+} // namespace
+
+bool DependantBuilder::build(lang::ThreadState &ts, const Value &call, const std::vector<std::string> &pathParamNames,
+                             Dependant &out, std::string &error, int depth)
+{
+    if (depth > 32) {
+        error = "dependencies nest too deeply (a dependency cycle?)";
+        return false;
+    }
+    out.call = call;
+    lang::FunctionInfo info;
+    if (!lang::functionInfo(call, info)) {
+        // A class or a native callable: called without parameters.
+        out.name = lang::typeName(call);
+        if (call.isType())
+            out.name = call.as<lang::TypeObject>()->name;
+        return true;
+    }
+    out.name = info.name;
+    out.isAsync = info.isAsync && !info.isGenerator;
+    out.isGenerator = info.isGenerator && !info.isAsync;
+    out.isAsyncGenerator = info.isGenerator && info.isAsync;
+
+    for (const auto &p : info.params) {
+        if (p.kind == lang::ParamInfo::VarPositional || p.kind == lang::ParamInfo::VarKeyword)
+            continue;
+        DependantParam dp;
+        dp.name = p.name;
+        dp.alias = p.name;
+        dp.required = !p.hasDefault;
+        dp.defaultValue = p.hasDefault ? p.defaultValue : Value::none();
+        const Value annotation = p.hasAnnotation ? p.annotation : Value::notFound();
+
+        if (p.hasDefault) {
+            if (auto *dep = DependsObject::cast(p.defaultValue)) {
+                Value depCall = dep->dependency.isNone() ? annotation : dep->dependency;
+                if (depCall.isNotFound() || depCall.isNone()) {
+                    error = "Depends() for parameter '" + p.name + "' has no dependency";
+                    return false;
+                }
+                Dependant sub;
+                sub.paramName = p.name;
+                sub.useCache = dep->useCache;
+                if (!build(ts, depCall, pathParamNames, sub, error, depth + 1))
+                    return false;
+                dp.kind = DependantParam::Kind::Dependency;
+                dp.dependency = static_cast<int>(out.dependencies.size());
+                out.dependencies.push_back(std::move(sub));
+                out.params.push_back(std::move(dp));
+                continue;
+            }
+        }
+        if (!annotation.isNotFound()) {
+            if (annotation.is(RequestObject::type())) {
+                dp.kind = DependantParam::Kind::Request;
+                out.params.push_back(std::move(dp));
+                continue;
+            }
+            if (annotation.is(BackgroundTasksObject::type())) {
+                dp.kind = DependantParam::Kind::BackgroundTasks;
+                out.params.push_back(std::move(dp));
+                continue;
+            }
+            if (annotation.is(ResponseObject::type(ResponseObject::Kind::Plain))) {
+                dp.kind = DependantParam::Kind::Response;
+                out.params.push_back(std::move(dp));
+                continue;
+            }
+        }
+        ParamType scalar = ParamType::Any;
+        const bool isScalar = annotation.isNotFound() || scalarType(annotation, scalar);
+        dp.type = scalar;
+        if (p.hasDefault) {
+            if (auto *marker = ParamMarker::cast(p.defaultValue)) {
+                dp.required = marker->required;
+                dp.defaultValue = marker->defaultValue;
+                if (!marker->alias.empty())
+                    dp.alias = marker->alias;
+                switch (marker->kind) {
+                case ParamMarker::Kind::Query: dp.kind = DependantParam::Kind::Query; break;
+                case ParamMarker::Kind::Path:
+                    dp.kind = DependantParam::Kind::Path;
+                    dp.required = true;
+                    break;
+                case ParamMarker::Kind::Header:
+                    dp.kind = DependantParam::Kind::Header;
+                    if (marker->alias.empty()) {
+                        std::replace(dp.alias.begin(), dp.alias.end(), '_', '-');
+                    }
+                    break;
+                case ParamMarker::Kind::Body:
+                    dp.kind = DependantParam::Kind::Body;
+                    dp.bodyType = annotation.isNotFound() ? DependantParam::BodyType::Any : bodyTypeOf(annotation);
+                    break;
+                }
+                out.params.push_back(std::move(dp));
+                continue;
+            }
+        }
+        if (std::find(pathParamNames.begin(), pathParamNames.end(), p.name) != pathParamNames.end()) {
+            dp.kind = DependantParam::Kind::Path;
+            dp.required = true;
+        } else if (isScalar) {
+            dp.kind = DependantParam::Kind::Query;
+        } else {
+            dp.kind = DependantParam::Kind::Body;
+            dp.bodyType = bodyTypeOf(annotation);
+        }
+        out.params.push_back(std::move(dp));
+    }
+    return true;
+}
+
+} // namespace loopscope::fastapi

@@ -1,0 +1,176 @@
+#include "fastapiapp.h"
+
+#include "requestrun.h"
+#include "threadstatecache.h"
+
+#include "http/httpexchange.h"
+#include "lang/interpreter.h"
+#include "lang/native.h"
+#include "lang/objects.h"
+#include "lang/threadstate.h"
+#include "runtime/eventloop.h"
+#include "trace/tracebuffer.h"
+
+namespace loopscope::fastapi {
+
+using lang::Value;
+
+namespace {
+
+http::HttpHeaders toHttpHeaders(const HeaderList &headers)
+{
+    http::HttpHeaders out;
+    for (const auto &[k, v] : headers)
+        out.emplace_back(QByteArray::fromStdString(k), QByteArray::fromStdString(v));
+    return out;
+}
+
+void respondWith(http::HttpExchange &exchange, const ResponseData &data)
+{
+    exchange.respond(data.status, toHttpHeaders(data.headers), QByteArray::fromStdString(data.body));
+}
+
+} // namespace
+
+FastApiApp::FastApiApp() = default;
+FastApiApp::~FastApiApp() = default;
+
+Value FastApiApp::findApp(lang::ThreadState &, const Value &module)
+{
+    if (!module.isModule())
+        return Value::none();
+    Value globals = module.as<lang::ModuleObject>()->dict;
+    if (!globals.isDict())
+        return Value::none();
+    Value app = lang::dictGet(globals, "app");
+    if (!app.isNotFound() && AppObject::cast(app))
+        return app;
+    for (const auto &[key, value] : lang::asDict(globals)->items())
+        if (AppObject::cast(value))
+            return value;
+    return Value::none();
+}
+
+bool FastApiApp::load(lang::ThreadState &ts, const Value &module, std::string *error)
+{
+    auto fail = [&](std::string message) {
+        if (error)
+            *error = std::move(message);
+        return false;
+    };
+    Value appValue = findApp(ts, module);
+    auto *app = AppObject::cast(appValue);
+    if (!app)
+        return fail("no FastAPI application found (expected `app = FastAPI()` at module level)");
+
+    auto state = std::make_shared<AppState>();
+    state->interp = ts.interpreter().shared_from_this();
+    state->app = appValue;
+    for (const RouteDecl &decl : app->routes) {
+        Endpoint ep;
+        ep.decl = decl;
+        PathTemplate tpl(decl.path);
+        if (!tpl.isValid())
+            return fail(tpl.error());
+        std::string why;
+        if (!DependantBuilder::build(ts, decl.endpoint, tpl.paramNames(), ep.dependant, why))
+            return fail("route " + decl.path + ": " + why);
+        if (!decl.responseClass.isNone() && !ResponseObject::kindOfClass(decl.responseClass, ep.responseKind))
+            return fail("route " + decl.path + ": unsupported response_class");
+        ep.bodyParams = ep.dependant.countBodyParams();
+        const int index = static_cast<int>(state->endpoints.size());
+        state->endpoints.push_back(std::move(ep));
+        state->routes.add(decl.methods, decl.path, index);
+    }
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_state = std::move(state);
+    return true;
+}
+
+bool FastApiApp::isLoaded() const
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    return m_state != nullptr;
+}
+
+std::shared_ptr<const AppState> FastApiApp::current() const
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    return m_state;
+}
+
+std::vector<EndpointInfo> FastApiApp::endpoints() const
+{
+    std::vector<EndpointInfo> out;
+    auto state = current();
+    if (!state)
+        return out;
+    for (const auto &ep : state->endpoints) {
+        for (const auto &method : ep.decl.methods) {
+            EndpointInfo info;
+            info.method = method;
+            info.path = ep.decl.path;
+            info.function = ep.dependant.name;
+            info.isAsync = ep.dependant.isAsync;
+            info.line = ep.decl.line;
+            out.push_back(std::move(info));
+        }
+    }
+    return out;
+}
+
+void FastApiApp::handle(std::shared_ptr<http::HttpExchange> exchange)
+{
+    auto state = current();
+    runtime::EventLoop *loop = runtime::EventLoop::current();
+    if (!state || !loop) {
+        respondWith(*exchange, ResponseData::internalServerError());
+        return;
+    }
+    const std::int64_t request = exchange->id();
+    const std::string path = exchange->path().toStdString();
+    const std::string method = exchange->method().toStdString();
+    const RouteMatch match = state->routes.match(method, path);
+    switch (match.kind) {
+    case RouteMatch::Kind::NotFound:
+        respondWith(*exchange, ResponseData::notFound());
+        return;
+    case RouteMatch::Kind::MethodNotAllowed:
+        respondWith(*exchange, ResponseData::methodNotAllowed(match.allow));
+        return;
+    case RouteMatch::Kind::RedirectSlash: {
+        QByteArray host = exchange->request().header("host");
+        if (host.isEmpty())
+            host = "127.0.0.1:" + QByteArray::number(exchange->request().localPort);
+        respondWith(*exchange, ResponseData::redirect(RouteTable::redirectLocation(
+                                   host.toStdString(), match.redirectPath, exchange->queryString().toStdString())));
+        return;
+    }
+    case RouteMatch::Kind::Found: break;
+    }
+
+    const Route &route = state->routes.routes()[static_cast<std::size_t>(match.route)];
+    const Endpoint &endpoint = state->endpoints[static_cast<std::size_t>(route.endpoint)];
+    RequestRun::Options options;
+    options.limiter = m_limiter ? m_limiter : &loop->defaultLimiter();
+    options.errorLog = m_errorLog;
+    QueryItems query = UrlCodec::parseQuery(exchange->queryString().toStdString());
+    auto run = std::make_shared<RequestRun>(state, endpoint, RunContext{state->interp, loop}, std::move(options),
+                                            std::move(exchange), match.params, std::move(query));
+    // uvicorn starts the request's task with create_task: it runs on a later iteration.
+    trace::record(trace::EventKind::RequestQueued, request);
+    runtime::StepInfo info;
+    info.request = request;
+    const std::string label = "Task-" + std::to_string(request + 1) + " " + endpoint.dependant.name;
+    info.label = trace::intern(label);
+    info.describe = [label](const runtime::StepSample *sample) {
+        std::string text = "<Task pending name='" + label + "'";
+        if (sample && !sample->function.empty())
+            text += " coro=<" + sample->function + "() running at " + sample->filename + ":" +
+                    std::to_string(sample->line) + ">";
+        return text + ">";
+    };
+    loop->callSoon([run]() { run->start(); }, std::move(info));
+}
+
+} // namespace loopscope::fastapi
