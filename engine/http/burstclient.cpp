@@ -45,6 +45,7 @@ namespace {
 
 constexpr std::uint64_t kWakeToken = ~std::uint64_t(0);
 constexpr std::uint64_t kTimeoutScanNs = 10'000'000; // 10 ms
+constexpr std::uint64_t kLateSendNs = 5'000'000;     // 5 ms
 
 std::string errorName(int err)
 {
@@ -84,6 +85,7 @@ struct BurstClient::Shared {
     std::atomic<int> nextConnection{0};
     std::atomic<bool> stopping{false};
     std::atomic<int> running{0};
+    std::atomic<std::int64_t> lateSends{0};
     std::atomic<std::int64_t> sent{0};
     std::atomic<std::int64_t> done{0};
     std::atomic<std::int64_t> errors{0};
@@ -111,6 +113,7 @@ struct Conn {
     bool reused = false;    // a response already came over this socket
     bool retried = false;
     bool retired = false;   // slot has no more work
+    bool waiting = false;   // rate mode: idle until the next request is due
     std::int64_t record = -1;
     std::string out;
     std::size_t outPos = 0;
@@ -181,6 +184,7 @@ private:
     int m_slotCount = 0;
     int m_retiredSlots = 0;
     int m_inFlight = 0;
+    std::int64_t m_lateSends = 0;
     std::vector<std::unique_ptr<Conn>> m_conns;
     std::deque<Conn *> m_readySlots;   // free slots to give work to from the loop
     std::deque<Conn *> m_waitingSlots; // rate mode: slots waiting for the next due time
@@ -270,12 +274,17 @@ void ClientThread::assignWork(Conn &c)
             const std::uint64_t due = m_s.startNs + std::uint64_t(double(i) / plan.rate * 1e9);
             if (due > t) {
                 m_nextDueNs = due;
+                c.waiting = true;
                 m_waitingSlots.push_back(&c);
                 return;
             }
             if (m_s.nextIndex.compare_exchange_weak(i, i + 1, std::memory_order_relaxed)) {
                 index = i;
                 intended = m_s.seconds(due);
+                // A free connection picking its request up late means the client's own
+                // loop was slow; a busy one means the server was (the request queued).
+                if (c.waiting && t - due > kLateSendNs)
+                    ++m_lateSends;
                 break;
             }
         }
@@ -287,6 +296,7 @@ void ClientThread::assignWork(Conn &c)
         if (i < m_s.planned)
             index = i;
     }
+    c.waiting = false;
     if (index < 0) {
         c.retired = true;
         ++m_retiredSlots;
@@ -667,6 +677,7 @@ void ClientThread::run()
     const double wall = double(now() - wallStart) / 1e9;
     const double cpu = threadCpuSeconds() - cpuStart;
     m_s.cpuSeconds[std::size_t(m_index)] = cpu;
+    m_s.lateSends.fetch_add(m_lateSends, std::memory_order_relaxed);
     m_s.cpuShare[std::size_t(m_index)] = wall > 0 ? cpu / wall : 0;
     m_s.records[std::size_t(m_index)] = std::move(m_records);
     m_s.running.fetch_sub(1, std::memory_order_acq_rel);
@@ -712,7 +723,8 @@ void BurstClient::start()
         freeaddrinfo(res);
 
     s.requestPrefix = m_plan.method + ' ';
-    s.requestSuffix = " HTTP/1.1\r\nhost: " + m_plan.host + ':' + port
+    const bool v6Literal = m_plan.host.find(':') != std::string::npos;
+    s.requestSuffix = " HTTP/1.1\r\nhost: " + (v6Literal ? '[' + m_plan.host + ']' : m_plan.host) + ':' + port
                       + "\r\nuser-agent: loopscope\r\naccept: */*\r\n";
     if (!m_plan.keepAlive)
         s.requestSuffix += "connection: close\r\n";
@@ -812,10 +824,13 @@ void BurstClient::wait()
         m_summary.clientBound = true;
         m_summary.note = "client threads at " + std::to_string(int(m_summary.clientCpuShare * 100))
                          + "% CPU: the client may be the bottleneck";
-    } else if (m_plan.rate > 0 && m_summary.scheduleLagP90Ms > 10) {
+    } else if (m_plan.rate > 0 && s.lateSends.load() * 100 > std::max<std::int64_t>(m_summary.requests, 1)) {
         m_summary.clientBound = true;
-        m_summary.note = "send schedule slipping (p90 " + std::to_string(int(m_summary.scheduleLagP90Ms))
-                         + " ms late): too few connections or the client is the bottleneck";
+        m_summary.note = "send schedule slipping: " + std::to_string(s.lateSends.load())
+                         + " requests left more than 5 ms late on an idle connection; the client is the bottleneck";
+    } else if (m_plan.rate > 0 && m_summary.scheduleLagP90Ms > 10) {
+        m_summary.note = "requests queued behind busy connections (p90 " + std::to_string(int(m_summary.scheduleLagP90Ms))
+                         + " ms late): the server, not the client, set the pace";
     }
 }
 

@@ -23,11 +23,13 @@ struct BurstSummary {
 
     // The client's own load: the busiest client thread's CPU share of the wall time,
     // and in rate mode how late requests went out against their schedule.
+    // clientBound: client threads near 100% CPU, or (rate mode) requests leaving late
+    // although a connection was free — the measurement says more about the client.
     double clientCpuShare = 0;
     double clientCpuSeconds = 0; // all client threads together
     double scheduleLagP90Ms = 0;
     bool clientBound = false;
-    std::string note;            // human-readable verdict when clientBound
+    std::string note;            // human-readable verdict on who set the pace (may be empty)
 
     // Exact percentiles from every completed request (nearest-rank).
     static BurstSummary compute(const std::vector<RequestRecord> &records);

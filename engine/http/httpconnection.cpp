@@ -13,6 +13,8 @@
 
 #include <http_parser.h>
 
+#include <unistd.h>
+
 namespace loopscope::http {
 
 namespace {
@@ -69,7 +71,8 @@ HttpConnection::HttpConnection(HttpServer *server, qintptr descriptor, quint64 i
     http_parser_init(m_parser.get(), HTTP_REQUEST);
     m_parser->data = this;
 
-    m_socket->setSocketDescriptor(descriptor);
+    if (!m_socket->setSocketDescriptor(descriptor))
+        ::close(int(descriptor)); // not adopted: still ours to close; cleaned up below
     m_socket->setReadBufferSize(kReadBufferLimit);
     m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     m_peerText = m_socket->peerAddress().toString().toLatin1() + ':'

@@ -65,6 +65,7 @@ private Q_SLOTS:
     void keepAliveOff();
     void extraRequestTiming();
     void rateModePacing();
+    void rateModeTimesFromIntendedSend();
     void browserCapsAtSixConnections();
     void durationClosedLoop();
     void refusedConnectionsAreErrors();
@@ -207,6 +208,35 @@ void tst_BurstClient::rateModePacing()
     const BurstSummary s = client.summary();
     QVERIFY2(s.wall > 0.45 && s.wall < 0.9, qPrintable(QString::number(s.wall)));
     QVERIFY(!s.clientBound);
+}
+
+void tst_BurstClient::rateModeTimesFromIntendedSend()
+{
+    // 10 requests due every 10 ms, one connection, 50 ms per answer: they queue behind
+    // each other, and latency counts the queueing (from when each was due, like wrk2).
+    LambdaApp app(delayedEcho);
+    HttpServer server(&app);
+    QVERIFY(server.listen());
+    BurstPlan plan;
+    plan.port = server.port();
+    plan.pathTemplate = "/r?ms=50&i={i}";
+    plan.requests = 10;
+    plan.connections = 1;
+    plan.rate = 100;
+    BurstClient client(plan);
+    runToEnd(client);
+    const auto &records = client.records();
+    QCOMPARE(records.size(), std::size_t(10));
+    const RequestRecord &last = records.back();
+    QVERIFY2(last.ok(), last.error.c_str());
+    QVERIFY(std::abs(last.intended - 0.09) < 1e-6);
+    QVERIFY2(last.sent > 0.4, qPrintable(QString::number(last.sent))); // waited for 9 answers
+    QVERIFY2(last.latency() > 0.4, qPrintable(QString::number(last.latency())));
+    QVERIFY(last.latency() > (last.done - last.sent) + 0.3);
+    const BurstSummary s = client.summary();
+    QVERIFY(s.p99Ms > 400);
+    QVERIFY(!s.clientBound); // the server set the pace
+    QVERIFY(!s.note.empty());
 }
 
 void tst_BurstClient::browserCapsAtSixConnections()
