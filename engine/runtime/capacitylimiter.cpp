@@ -85,9 +85,8 @@ void CapacityLimiter::wakeOne(bool oldest)
         m_waiters.pop_back();
     ++m_borrowed; // handed over: nobody can take it before the waiter runs
     trace::emit(trace::EventKind::TokenAcquired, w.request, m_poolId);
-    EventLoop::StepInfo info;
-    info.request = w.request;
-    m_loop->callSoon(std::move(w.onAcquired), std::move(info));
+    if (w.onAcquired)
+        w.onAcquired();
 }
 
 void CapacityLimiter::publish(std::int64_t request)

@@ -4,7 +4,8 @@
 // Loop thread only, like AnyIO's. acquire() succeeds at once only when a token is free
 // AND nobody waits (a newcomer never jumps the queue). A release hands the token straight
 // to one waiter: the oldest (FIFO, AnyIO >= 4, the default) or the newest (LIFO, AnyIO
-// 3.6.2, Debian 12's); the waiter's callback then runs as a loop callback.
+// 3.6.2, Debian 12's). The waiter's callback runs right inside release() — like AnyIO's
+// event.set(): keep it short (set a future; the waiting task wakes next iteration).
 #pragma once
 
 #include <cstdint>
@@ -45,11 +46,13 @@ public:
     Statistics statistics() const { return {m_borrowed, m_total, waiting()}; }
     std::uint64_t poolId() const { return m_poolId; }
     const std::string &name() const { return m_name; }
+    EventLoop *loop() const { return m_loop; }
 
     // Takes a token if one is free and nobody waits.
     bool tryAcquire(std::int64_t request = -1);
     // Takes a token now (returns 0; onAcquired is NOT called) or queues the caller and
-    // returns its wait id; onAcquired then runs as a loop callback, the token already held.
+    // returns its wait id; onAcquired then runs inside release()/setTotalTokens(), with
+    // the token already held by the waiter.
     WaitId acquire(std::function<void()> onAcquired, std::int64_t request = -1);
     // Leaves the queue (the waiter was cancelled). False when the waiter was already
     // handed a token: its onAcquired will run and it must release.

@@ -220,6 +220,8 @@ void EventLoop::iterate()
     }
     m_iteration.fetch_add(1, std::memory_order_relaxed);
     m_inIteration = false;
+    if (m_iterationEndHook)
+        m_iterationEndHook();
 
     if (m_stopping.load() || (m_done && (*m_done)())) {
         m_qloop->quit();
@@ -295,7 +297,8 @@ void EventLoop::reportBlocked(Handle &h, std::uint64_t start, std::uint64_t end,
     b.request = h.info.request;
     if (m_watchdog)
         b.attributed = m_watchdog->dominant(seq, b.where);
-    std::string what = h.info.describe ? h.info.describe() : std::string("<Handle callback>");
+    std::string what = h.info.describe ? h.info.describe(b.attributed ? &b.where : nullptr)
+                                       : std::string("<Handle callback>");
     b.warning = "Executing " + what + " took " + formatSeconds(double(end - start) / 1e9) + " seconds";
     trace::emitAt(end, trace::EventKind::LoopBlocked, b.request, start, end,
                   trace::intern(b.attributed ? b.where.key() : std::string("?:0||")));

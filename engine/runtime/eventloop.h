@@ -39,6 +39,10 @@ struct StepSample {
     std::string function;
     int line = 0;
     std::string nativeCall; // e.g. "time.sleep"; empty when Python code itself runs
+    // The outermost Python frame (a task's coroutine): for "coro=<f() running at x.py:3>".
+    std::string outerFunction;
+    std::string outerFilename;
+    int outerLine = 0;
 
     std::string key() const; // "file:line|function|call"
 };
@@ -59,11 +63,12 @@ struct BlockedStep {
 
 // What a step is, for traces and warnings. `label` is an interned string id
 // (trace::intern) naming the step in LoopStepBegin/End; 0 = "callback". `describe`
-// gives asyncio's repr of the handle or task for the slow-step warning.
+// gives asyncio's repr of the handle or task for the slow-step warning; it receives the
+// dominant sample of the step (nullptr when none was taken).
 struct StepInfo {
     std::int64_t request = -1;
     std::uint64_t label = 0;
-    std::function<std::string()> describe;
+    std::function<std::string(const StepSample *)> describe;
 };
 
 // A scheduled timer; cancel() from the loop thread.
@@ -83,7 +88,6 @@ class EventLoop : public QObject {
     Q_OBJECT
 public:
     using Callback = std::function<void()>;
-    using Describe = std::function<std::string()>; // asyncio's repr of the handle/task
 
     using StepInfo = runtime::StepInfo;
 
@@ -126,6 +130,8 @@ public:
     void setLagSampling(bool on);
     // Called on the loop thread for every blocked step (after its trace events).
     void setBlockedStepHandler(std::function<void(const BlockedStep &)> handler);
+    // Runs on the loop thread after every iteration (e.g. drop the GIL before waiting).
+    void setIterationEndHook(std::function<void()> hook) { m_iterationEndHook = std::move(hook); }
     // The request of the step running now (-1 outside steps).
     std::int64_t currentRequest() const { return m_currentRequest; }
 
@@ -191,6 +197,7 @@ private:
     bool m_lagSampling = true;
     bool m_lagScheduled = false;
     std::function<void(const BlockedStep &)> m_blockedHandler;
+    std::function<void()> m_iterationEndHook;
     std::int64_t m_currentRequest = -1;
     std::uint64_t m_callbackLabel = 0;
 

@@ -177,7 +177,7 @@ void tst_EventLoop::blockedStepIsReported()
     bool done = false;
     EventLoop::StepInfo info;
     info.request = 7;
-    info.describe = [] { return std::string("<Task pending name='Task-3' coro=<ping() running at app.py:14>>"); };
+    info.describe = [](const StepSample *) { return std::string("<Task pending name='Task-3' coro=<ping() running at app.py:14>>"); };
     loop.callSoon([] { std::this_thread::sleep_for(std::chrono::milliseconds(150)); }, info);
     loop.callSoon([&] { done = true; });
     loop.runUntil([&] { return done; });

@@ -1,0 +1,341 @@
+// Thread pools from Python: asyncio's default executor (6 threads on 2 CPUs), the 40-token
+// limiter behind run_in_threadpool, concurrent.futures, the GIL's shape, process pools.
+#include "pythonrunner.h"
+
+#include <QTest>
+
+using loopscope::testing::PythonRun;
+using loopscope::testing::runPython;
+
+#define VERIFY_RUN(r) QVERIFY2((r).ok, ((r).err + "\n--- stdout:\n" + (r).out).c_str())
+
+namespace {
+
+loopscope::lang::InterpreterOptions cpus(int n, bool gil = true)
+{
+    loopscope::lang::InterpreterOptions o;
+    o.cpuCount = n;
+    o.gil = gil;
+    return o;
+}
+
+} // namespace
+
+class tst_Executors : public QObject {
+    Q_OBJECT
+private slots:
+    void defaultExecutorHasSixThreadsOnTwoCpus();
+    void limiterFortyTokens();
+    void limiterSizeCanBeRaised();
+    void limiterWakeOrder_data();
+    void limiterWakeOrder();
+    void anyioRunSyncWithOwnLimiter();
+    void threadPoolExecutorFromPython();
+    void runInExecutorWithUserExecutor();
+    void poolExceptionsReachTheAwaiter();
+    void gilShape();
+    void processPoolRunsInParallel();
+};
+
+void tst_Executors::defaultExecutorHasSixThreadsOnTwoCpus()
+{
+    // 7 one-second jobs on 6 threads: 6 end at ≈1 s, the 7th at ≈2 s.
+    PythonRun r = runPython(R"(
+import asyncio
+import time
+
+def block(i):
+    time.sleep(1)
+    return i
+
+async def job(i, t0):
+    if i % 2 == 0:
+        await asyncio.to_thread(block, i)
+    else:
+        await asyncio.get_running_loop().run_in_executor(None, block, i)
+    return time.monotonic() - t0
+
+async def main():
+    t0 = time.monotonic()
+    done = await asyncio.gather(*[job(i, t0) for i in range(7)])
+    print(len([d for d in done if d < 1.5]), len([d for d in done if d >= 1.5 and d < 2.6]))
+
+asyncio.run(main())
+)", {}, cpus(2));
+    VERIFY_RUN(r);
+    QCOMPARE(r.lines(), QStringList({"6 1"}));
+    QVERIFY2(r.seconds > 1.8 && r.seconds < 3.0, qPrintable(QString::number(r.seconds)));
+}
+
+void tst_Executors::limiterFortyTokens()
+{
+    PythonRun r = runPython(R"(
+import asyncio
+import time
+from starlette.concurrency import run_in_threadpool
+
+async def job(t0):
+    await run_in_threadpool(time.sleep, 1)
+    return time.monotonic() - t0
+
+async def main():
+    t0 = time.monotonic()
+    done = await asyncio.gather(*[job(t0) for i in range(41)])
+    print(len([d for d in done if d < 1.5]), len([d for d in done if d >= 1.5 and d < 2.6]))
+
+asyncio.run(main())
+)");
+    VERIFY_RUN(r);
+    QCOMPARE(r.lines(), QStringList({"40 1"}));
+}
+
+void tst_Executors::limiterSizeCanBeRaised()
+{
+    PythonRun r = runPython(R"(
+import asyncio
+import time
+import anyio.to_thread
+from fastapi.concurrency import run_in_threadpool
+
+async def main():
+    limiter = anyio.to_thread.current_default_thread_limiter()
+    print(limiter.total_tokens)
+    limiter.total_tokens = 50
+    t0 = time.monotonic()
+    await asyncio.gather(*[run_in_threadpool(time.sleep, 0.5) for i in range(45)])
+    print(round(time.monotonic() - t0, 1), limiter.borrowed_tokens)
+    try:
+        limiter.total_tokens = 0
+    except ValueError as e:
+        print(e)
+
+asyncio.run(main())
+)");
+    VERIFY_RUN(r);
+    QCOMPARE(r.lines(), QStringList({"40", "0.5 0", "total_tokens must be >= 1"}));
+}
+
+void tst_Executors::limiterWakeOrder_data()
+{
+    QTest::addColumn<bool>("fifo");
+    QTest::addColumn<QString>("expected");
+    QTest::addRow("fifo") << true << QStringList({"1", "2", "3"}).join(',');
+    QTest::addRow("lifo") << false << QStringList({"3", "2", "1"}).join(',');
+}
+
+void tst_Executors::limiterWakeOrder()
+{
+    QFETCH(bool, fifo);
+    QFETCH(QString, expected);
+    loopscope::runtime::RuntimeSettings settings;
+    settings.limiterOrder = fifo ? loopscope::runtime::CapacityLimiter::WakeOrder::Fifo
+                                 : loopscope::runtime::CapacityLimiter::WakeOrder::Lifo;
+    settings.threadTokens = 1;
+    PythonRun r = runPython(R"(
+import asyncio
+import time
+from starlette.concurrency import run_in_threadpool
+
+order = []
+
+def work(i):
+    time.sleep(0.05)
+    order.append(i)
+
+async def main():
+    tasks = []
+    for i in range(4):
+        tasks.append(asyncio.create_task(run_in_threadpool(work, i)))
+        await asyncio.sleep(0.005)
+    await asyncio.gather(*tasks)
+    print(",".join([str(i) for i in order[1:]]))
+
+asyncio.run(main())
+)", settings);
+    VERIFY_RUN(r);
+    QCOMPARE(r.lines(), QStringList({expected}));
+}
+
+void tst_Executors::anyioRunSyncWithOwnLimiter()
+{
+    PythonRun r = runPython(R"(
+import asyncio
+import time
+import anyio
+import anyio.to_thread
+
+async def main():
+    limiter = anyio.CapacityLimiter(2)
+    t0 = time.monotonic()
+    await asyncio.gather(*[anyio.to_thread.run_sync(time.sleep, 0.2, limiter=limiter) for i in range(4)])
+    print(round(time.monotonic() - t0, 1), limiter.total_tokens)
+
+asyncio.run(main())
+)");
+    VERIFY_RUN(r);
+    QCOMPARE(r.lines(), QStringList({"0.4 2"}));
+}
+
+void tst_Executors::threadPoolExecutorFromPython()
+{
+    PythonRun r = runPython(R"(
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+def square(x):
+    time.sleep(0.1)
+    return x * x
+
+t0 = time.monotonic()
+with ThreadPoolExecutor(max_workers=3) as ex:
+    futures = [ex.submit(square, i) for i in range(6)]
+    print([f.result() for f in futures])
+    print(list(ex.map(square, [7, 8])))
+print(round(time.monotonic() - t0, 1))
+)");
+    VERIFY_RUN(r);
+    QCOMPARE(r.lines(), QStringList({"[0, 1, 4, 9, 16, 25]", "[49, 64]", "0.3"}));
+}
+
+void tst_Executors::runInExecutorWithUserExecutor()
+{
+    PythonRun r = runPython(R"(
+import asyncio
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+pool = ThreadPoolExecutor(2)
+
+async def main():
+    loop = asyncio.get_running_loop()
+    t0 = time.monotonic()
+    await asyncio.gather(*[loop.run_in_executor(pool, time.sleep, 0.2) for i in range(4)])
+    print(round(time.monotonic() - t0, 1))
+
+asyncio.run(main())
+pool.shutdown()
+)");
+    VERIFY_RUN(r);
+    QCOMPARE(r.lines(), QStringList({"0.4"}));
+}
+
+void tst_Executors::poolExceptionsReachTheAwaiter()
+{
+    PythonRun r = runPython(R"(
+import asyncio
+from starlette.concurrency import run_in_threadpool
+
+def fail(x):
+    raise ValueError("bad " + str(x))
+
+async def main():
+    try:
+        await run_in_threadpool(fail, 1)
+    except ValueError as e:
+        print("pool:", e)
+    try:
+        await asyncio.to_thread(fail, 2)
+    except ValueError as e:
+        print("executor:", e)
+
+asyncio.run(main())
+)");
+    VERIFY_RUN(r);
+    QCOMPARE(r.lines(), QStringList({"pool: bad 1", "executor: bad 2"}));
+}
+
+// Two CPU-bound threads take ≈2× one with the GIL, ≈1× without (given 2 free cores).
+void tst_Executors::gilShape()
+{
+    const char *src = R"(
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+def burn(n):
+    s = 0
+    for i in range(n):
+        s += i
+    return s
+
+n = 200000
+t0 = time.perf_counter()
+burn(n)
+one = time.perf_counter() - t0
+while one < 0.15:
+    n = n * 2
+    t0 = time.perf_counter()
+    burn(n)
+    one = time.perf_counter() - t0
+with ThreadPoolExecutor(2) as ex:
+    t0 = time.perf_counter()
+    a = ex.submit(burn, n)
+    b = ex.submit(burn, n)
+    a.result()
+    b.result()
+    two = time.perf_counter() - t0
+print(two / one)
+)";
+    PythonRun withGil = runPython(src, {}, cpus(2, true));
+    VERIFY_RUN(withGil);
+    const double ratioGil = withGil.lines().value(0).toDouble();
+    QVERIFY2(ratioGil > 1.6, qPrintable(QString::number(ratioGil)));
+
+    PythonRun noGil = runPython(src, {}, cpus(2, false));
+    VERIFY_RUN(noGil);
+    const double ratioFree = noGil.lines().value(0).toDouble();
+    if (QThread::idealThreadCount() < 2)
+        QSKIP("needs two cores");
+    QVERIFY2(ratioFree < ratioGil - 0.25, qPrintable(QString("%1 vs %2").arg(ratioFree).arg(ratioGil)));
+}
+
+void tst_Executors::processPoolRunsInParallel()
+{
+    PythonRun r = runPython(R"(
+import asyncio
+import time
+from concurrent.futures import ProcessPoolExecutor
+
+def burn(n):
+    s = 0
+    for i in range(n):
+        s += i
+    return s
+
+def calibrate():
+    n = 200000
+    t0 = time.perf_counter()
+    burn(n)
+    one = time.perf_counter() - t0
+    while one < 0.15:
+        n = n * 2
+        t0 = time.perf_counter()
+        burn(n)
+        one = time.perf_counter() - t0
+    return n, one
+
+async def main(n, one):
+    loop = asyncio.get_running_loop()
+    with ProcessPoolExecutor(2) as pool:
+        await loop.run_in_executor(pool, burn, 10)  # start both workers
+        await loop.run_in_executor(pool, burn, 10)
+        t0 = time.perf_counter()
+        results = await asyncio.gather(loop.run_in_executor(pool, burn, n), loop.run_in_executor(pool, burn, n))
+        two = time.perf_counter() - t0
+    print(results[0] == burn(n), results[0] == results[1])
+    print(two / one)
+
+if __name__ == "__main__":
+    n, one = calibrate()
+    asyncio.run(main(n, one))
+)", {}, cpus(2));
+    VERIFY_RUN(r);
+    QStringList lines = r.lines();
+    QCOMPARE(lines.value(0), QString("True True"));
+    const double ratio = lines.value(1).toDouble();
+    if (QThread::idealThreadCount() < 2)
+        QSKIP("needs two cores");
+    QVERIFY2(ratio < 1.7, qPrintable(QString::number(ratio)));
+}
+
+QTEST_GUILESS_MAIN(tst_Executors)
+#include "tst_executors.moc"
