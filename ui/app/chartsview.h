@@ -1,0 +1,76 @@
+// ChartsView: the live charts of a run — loop lag with the blocked spans shaded and
+// labelled (click one to jump to its line), thread-pool occupancy and waiting, requests
+// in flight and latency, the request timeline (one row per request, coloured by phase,
+// zoom/pan, details on hover), and the response order (sent vs completed). A previous
+// run can be overlaid in a lighter colour for comparison. update() is called once per
+// frame with the current session and queues one replot per plot.
+#pragma once
+
+#include <QWidget>
+
+#include <memory>
+
+class QCustomPlot;
+class QTabWidget;
+class QLabel;
+
+namespace loopscope::trace {
+struct Session;
+}
+
+namespace loopscope::ui {
+
+class ChartsView : public QWidget {
+    Q_OBJECT
+public:
+    explicit ChartsView(QWidget *parent = nullptr);
+    ~ChartsView() override;
+
+    // Refills every chart from the session (cheap enough for every frame) and queues a replot.
+    void updateSession(const trace::Session &session);
+    // Overlay of a previous run (nullptr: none). The session is copied.
+    void setComparison(const trace::Session *previous, const QString &label = {});
+    bool hasComparison() const;
+    void clear();
+
+    // Writes one file per chart: <base>-lag.<ext>, -pool, -inflight, -timeline, -order.
+    // format: "png", "svg" or "pdf". Returns the files written; empty with *error on failure.
+    QStringList exportCharts(const QString &base, const QString &format, QString *error = nullptr);
+
+    // Test helpers: number of data points shown.
+    int lagPoints() const;
+    int timelineRows() const;
+    int blockedSpansShown() const;
+
+    QCustomPlot *lagPlot() const { return m_lag; }
+    QCustomPlot *poolPlot() const { return m_pool; }
+    QCustomPlot *inflightPlot() const { return m_inflight; }
+    QCustomPlot *timelinePlot() const { return m_timeline; }
+    QCustomPlot *orderPlot() const { return m_order; }
+
+signals:
+    // A blocked span was clicked: the line (1-based) that blocked the loop, and "file:line".
+    void blockedSpanClicked(int line, const QString &where);
+
+private:
+    struct Data;
+    void fillLag(const trace::Session &s);
+    void fillPool(const trace::Session &s);
+    void fillInflight(const trace::Session &s);
+    void fillTimeline(const trace::Session &s);
+    void fillOrder(const trace::Session &s);
+    void syncTimeAxes(double end);
+    void onLagClicked(QMouseEvent *e);
+    void onTimelineHover(QMouseEvent *e);
+
+    QTabWidget *m_tabs;
+    QCustomPlot *m_lag;
+    QCustomPlot *m_pool;
+    QCustomPlot *m_inflight;
+    QCustomPlot *m_timeline;
+    QCustomPlot *m_order;
+    QLabel *m_legend;
+    std::unique_ptr<Data> d;
+};
+
+} // namespace loopscope::ui
