@@ -139,6 +139,11 @@ std::string UrlCodec::quote(std::string_view text, std::string_view safe)
     return out;
 }
 
+std::string UrlCodec::utf8Lossy(std::string_view bytes)
+{
+    return repairUtf8(std::string(bytes));
+}
+
 std::pair<std::string, std::string> UrlCodec::splitTarget(std::string_view target)
 {
     const auto q = target.find('?');

@@ -21,6 +21,8 @@ public:
     static QueryItems parseQuery(std::string_view query);
     // urllib.parse.quote(text, safe=...) over UTF-8 bytes.
     static std::string quote(std::string_view text, std::string_view safe = "/");
+    // Bytes as UTF-8 text, invalid sequences replaced by U+FFFD (errors='replace').
+    static std::string utf8Lossy(std::string_view bytes);
     // Splits a request target "/a/b?x=1" into the decoded path and the raw query.
     static std::pair<std::string, std::string> splitTarget(std::string_view target);
 };
