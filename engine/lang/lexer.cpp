@@ -282,9 +282,17 @@ Token Lexer::next()
                             m_altIndents.pop_back();
                             ++dedents;
                         }
-                        if (col != m_indents.back())
-                            fail("unindent does not match any outer indentation level", lineOfIndent,
-                                 m_col + 1, lineOfIndent, -1, "IndentationError");
+                        if (col != m_indents.back()) {
+                            std::size_t eol = m_src.find('\n', m_pos);
+                            if (eol == std::string_view::npos)
+                                eol = m_src.size();
+                            int width = m_col;
+                            for (std::size_t k = m_pos; k < eol; ++k)
+                                if ((static_cast<unsigned char>(m_src[k]) & 0xC0) != 0x80)
+                                    ++width;
+                            fail("unindent does not match any outer indentation level", lineOfIndent, width,
+                                 lineOfIndent, -1, "IndentationError");
+                        }
                         if (altcol != m_altIndents.back())
                             fail("inconsistent use of tabs and spaces in indentation", lineOfIndent, 1,
                                  lineOfIndent, 0, "TabError");
@@ -383,11 +391,11 @@ Token Lexer::next()
                 while (m_pos < at)
                     advance();
                 if (!isPrintableCodePoint(bad))
-                    fail("invalid non-printable character U+" + hex4(bad), m_line, m_col, m_line, m_col + 1);
+                    fail("invalid non-printable character U+" + hex4(bad), m_line, m_col, m_line, m_col);
                 std::string msg = "invalid character '";
                 appendUtf8(msg, bad);
                 msg += "' (U+" + hex4(bad) + ")";
-                fail(msg, m_line, m_col, m_line, m_col + 1);
+                fail(msg, m_line, m_col, m_line, m_col);
             }
             // String prefix?
             const unsigned char q = peekByte(len);
@@ -546,7 +554,6 @@ Token Lexer::lexNumber(std::size_t start, int line, int column)
                 m_pos = save;
                 m_line = saveLine;
                 m_col = saveCol;
-                advance();
                 failHere("invalid decimal literal");
             }
             decimalTail();
@@ -652,12 +659,13 @@ Token Lexer::lexString(std::size_t start, int line, int column)
     }
     for (;;) {
         if (m_pos >= m_src.size()) {
+            // At the end of the input CPython counts the last line that has text.
+            const int detected = m_line + m_lineBase - (!m_src.empty() && m_src.back() == '\n' ? 1 : 0);
             if (triple)
-                fail("unterminated triple-quoted string literal (detected at line " + std::to_string(m_line + m_lineBase)
-                         + ")",
+                fail("unterminated triple-quoted string literal (detected at line " + std::to_string(detected) + ")",
                      line, column, line, column);
-            fail("unterminated string literal (detected at line " + std::to_string(m_line + m_lineBase) + ")", line,
-                 column, line, column);
+            fail("unterminated string literal (detected at line " + std::to_string(detected) + ")", line, column,
+                 line, column);
         }
         const unsigned char c = peekByte();
         if (c == '\n' && !triple)

@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <map>
 #include <set>
 #include <utility>
 #include <vector>
@@ -17,6 +18,8 @@ namespace loopscope::lang {
 using namespace ast;
 
 namespace {
+
+std::string lineOf(std::string_view src, int line);
 
 struct ParseError {
     SyntaxErrorInfo info;
@@ -192,6 +195,7 @@ public:
     // After a parser error: read the rest of the input, as CPython does, because an
     // error of the tokenizer further on takes precedence.
     std::optional<ParseError> tokenizerErrorAfter(int errorLine);
+    int furthestLine() const { return m_tokens.empty() ? 0 : m_tokens.back().line; }
 
 private:
     friend struct DepthGuard;
@@ -271,6 +275,7 @@ private:
 
     // -- targets and checks
     void setContext(Expr &e, Context ctx, bool forDelete, bool assignStmt);
+    void checkAssignmentTargets(const ExprList &chain, const std::vector<bool> &parenthesized);
     const Expr *invalidTarget(const Expr &e, bool forDelete);
     Scope &scope() { return m_scopes->back(); }
     bool inFunction();
@@ -288,6 +293,21 @@ private:
     std::vector<Scope> *m_scopes = &m_ownScopes;
     std::optional<ParseError> m_deferred;
     Token m_lastTaken;
+    std::set<const Expr *> m_bareTuples; // tuples written without parentheses
+    // Spans including the parentheses around an expression: a parent node starts and
+    // ends at its first and last token, as in CPython.
+    std::map<const Expr *, Span> m_parenSpans;
+    Span sp(const Expr &e) const;
+    Span sp(const ExprPtr &e) const { return sp(*e); }
+    static Span sp(const StmtPtr &s) { return s->span; }
+    std::vector<std::pair<Span, std::string>> m_pendingAwaits;
+    void flushAwaits()
+    {
+        for (const auto &a : m_pendingAwaits)
+            deferError(a.first, a.second);
+        m_pendingAwaits.clear();
+    }
+    void finishComprehension(const Expr &comp);
 };
 
 struct DepthGuard {
@@ -305,6 +325,12 @@ struct DepthGuard {
 };
 
 // ---- tokens --------------------------------------------------------------------
+
+Span Parser::sp(const Expr &e) const
+{
+    const auto it = m_parenSpans.find(&e);
+    return it == m_parenSpans.end() ? e.span : it->second;
+}
 
 const Token &Parser::peek(std::size_t k)
 {
@@ -454,6 +480,7 @@ std::unique_ptr<Module> Parser::parseFile()
         }
         parseStatement(module->body);
     }
+    flushAwaits();
     return module;
 }
 
@@ -524,6 +551,7 @@ void Parser::parseSimpleStatements(StmtList &out)
 {
     for (;;) {
         out.push_back(parseSimpleStatement());
+        flushAwaits();
         if (acceptOp(";")) {
             if (atNewline())
                 break;
@@ -538,6 +566,7 @@ void Parser::parseSimpleStatements(StmtList &out)
 
 StmtList Parser::parseBlock(const std::string &what, int headerLine)
 {
+    flushAwaits();
     StmtList body;
     if (!atNewline()) {
         if (peek().kind == TokenKind::EndMarker)
@@ -546,9 +575,18 @@ StmtList Parser::parseBlock(const std::string &what, int headerLine)
         return body;
     }
     take();
-    if (peek().kind != TokenKind::Indent)
-        errorAt(peek(), "expected an indented block after " + what + " on line " + std::to_string(headerLine),
-                "IndentationError");
+    if (peek().kind != TokenKind::Indent) {
+        const std::string msg = "expected an indented block after " + what + " on line " + std::to_string(headerLine);
+        std::size_t k = 0;
+        while (peek(k).kind == TokenKind::Dedent)
+            ++k;
+        if (peek(k).kind != TokenKind::EndMarker)
+            errorAt(peek(k), msg, "IndentationError");
+        // At the end of the input CPython reports the last line, without a column.
+        const int lastLine = static_cast<int>(std::count(m_source.begin(), m_source.end(), '\n'))
+            + (!m_source.empty() && m_source.back() != '\n' ? 1 : 0);
+        errorSpan({lastLine, 0, lastLine, -1}, msg, "IndentationError");
+    }
     take();
     while (peek().kind != TokenKind::Dedent && peek().kind != TokenKind::EndMarker)
         parseStatement(body);
@@ -580,7 +618,7 @@ StmtPtr Parser::parseIf(bool isElif)
         expectColon(true);
         s->orelse = parseBlock("'else' statement", e.line);
     }
-    s->span = join(s->span, s->orelse.empty() ? s->body.back()->span : s->orelse.back()->span);
+    s->span = join(sp(s), s->orelse.empty() ? sp(s->body.back()) : sp(s->orelse.back()));
     return s;
 }
 
@@ -598,7 +636,7 @@ StmtPtr Parser::parseWhile()
         expectColon(true);
         s->orelse = parseBlock("'else' statement", e.line);
     }
-    s->span = join(s->span, s->orelse.empty() ? s->body.back()->span : s->orelse.back()->span);
+    s->span = join(sp(s), s->orelse.empty() ? sp(s->body.back()) : sp(s->orelse.back()));
     return s;
 }
 
@@ -625,7 +663,7 @@ StmtPtr Parser::parseFor(const Token *asyncTok)
         expectColon(true);
         s->orelse = parseBlock("'else' statement", e.line);
     }
-    s->span = join(s->span, s->orelse.empty() ? s->body.back()->span : s->orelse.back()->span);
+    s->span = join(sp(s), s->orelse.empty() ? sp(s->body.back()) : sp(s->orelse.back()));
     return s;
 }
 
@@ -640,7 +678,7 @@ StmtPtr Parser::parseWith(const Token *asyncTok)
         WithItem item;
         item.contextExpr = parseExpression();
         if (acceptName("as")) {
-            item.optionalVars = parseTargetList(false);
+            item.optionalVars = parseBinary(1);
             if (const Expr *bad = invalidTarget(*item.optionalVars, false))
                 errorSpan(bad->span, std::string("cannot assign to ") + exprName(*bad));
             setContext(*item.optionalVars, Context::Store, false, false);
@@ -672,6 +710,8 @@ StmtPtr Parser::parseWith(const Token *asyncTok)
                 throw;
             }
             reset(m);
+            m_parenSpans.clear();
+            m_bareTuples.clear();
         }
         --m_marks;
     }
@@ -682,7 +722,7 @@ StmtPtr Parser::parseWith(const Token *asyncTok)
     }
     expectColon(false);
     s->body = parseBlock("'with' statement", kw.line);
-    s->span = join(s->span, s->body.back()->span);
+    s->span = join(sp(s), sp(s->body.back()));
     return s;
 }
 
@@ -704,7 +744,7 @@ StmtPtr Parser::parseTry()
                 take();
                 ExprPtr second = parseExpression();
                 reset(m);
-                errorSpan(join(h.type->span, second->span), "multiple exception types must be parenthesized");
+                errorSpan(join(sp(h.type), sp(second)), "multiple exception types must be parenthesized");
             }
             if (acceptName("as")) {
                 const Token n = expectIdentifier();
@@ -713,7 +753,7 @@ StmtPtr Parser::parseTry()
         }
         expectColon(false);
         h.body = parseBlock("'except' statement", ex.line);
-        h.span = join(h.span, h.body.back()->span);
+        h.span = join(h.span, sp(h.body.back()));
         s->handlers.push_back(std::move(h));
     }
     if (atName("else")) {
@@ -733,7 +773,7 @@ StmtPtr Parser::parseTry()
     const StmtList &last = !s->finalbody.empty() ? s->finalbody
         : !s->orelse.empty()                     ? s->orelse
                                                  : s->handlers.empty() ? s->body : s->handlers.back().body;
-    s->span = join(s->span, last.back()->span);
+    s->span = join(sp(s), sp(last.back()));
     return s;
 }
 
@@ -784,7 +824,7 @@ StmtPtr Parser::parseFunctionDef(ExprList decorators, const Token *asyncTok, con
     m_scopes->pop_back();
     if (done.isAsync && done.hasYield && done.returnWithValue)
         deferError(*done.returnWithValue, "'return' with value in async generator");
-    s->span = join(s->span, s->body.back()->span);
+    s->span = join(sp(s), sp(s->body.back()));
     return s;
 }
 
@@ -805,7 +845,7 @@ StmtPtr Parser::parseClassDef(ExprList decorators, const Token &first)
     { Scope sc; sc.kind = Scope::Class; m_scopes->push_back(sc); }
     s->body = parseBlock("class definition", kw.line);
     m_scopes->pop_back();
-    s->span = join(s->span, s->body.back()->span);
+    s->span = join(sp(s), sp(s->body.back()));
     return s;
 }
 
@@ -824,18 +864,15 @@ std::unique_ptr<Arguments> Parser::parseParameters(std::string_view closer, bool
         arg.span = spanOf(n);
         if (allowAnnotation && annotations && acceptOp(":")) {
             arg.annotation = parseExpression();
-            arg.span = join(arg.span, arg.annotation->span);
+            arg.span = join(arg.span, sp(arg.annotation));
         }
         if (!names.insert(arg.name).second)
             deferError(spanOf(n), "duplicate argument '" + arg.name + "' in function definition");
         return arg;
     };
     while (!atOp(closer)) {
-        if (seenKwarg) {
-            if (atOp("*") || atOp("**"))
-                errorAt(peek(), "arguments cannot follow var-keyword argument");
-            invalidSyntax();
-        }
+        if (seenKwarg)
+            errorAt(peek(), "arguments cannot follow var-keyword argument");
         if (acceptOp("/")) {
             if (seenStar)
                 errorAt(m_lastTaken, "/ must be ahead of *");
@@ -910,7 +947,7 @@ StmtPtr Parser::parseSimpleStatement()
             auto s = std::make_unique<Stmt>(StmtKind::Return, spanOf(kw));
             if (!atNewline() && !atOp(";")) {
                 s->value = parseStarExpressions();
-                s->span = join(s->span, s->value->span);
+                s->span = join(sp(s), sp(s->value));
             }
             if (!inFunction() || scope().kind != Scope::Function)
                 deferError(s->span, "'return' outside function");
@@ -923,10 +960,10 @@ StmtPtr Parser::parseSimpleStatement()
             auto s = std::make_unique<Stmt>(StmtKind::Raise, spanOf(kw));
             if (!atNewline() && !atOp(";")) {
                 s->value = parseExpression();
-                s->span = join(s->span, s->value->span);
+                s->span = join(sp(s), sp(s->value));
                 if (acceptName("from")) {
                     s->cause = parseExpression();
-                    s->span = join(s->span, s->cause->span);
+                    s->span = join(sp(s), sp(s->cause));
                 }
             }
             return s;
@@ -937,7 +974,7 @@ StmtPtr Parser::parseSimpleStatement()
             do {
                 const Token n = expectIdentifier();
                 s->identifiers.emplace_back(n.text);
-                s->span = join(s->span, spanOf(n));
+                s->span = join(sp(s), spanOf(n));
             } while (acceptOp(","));
             if (s->kind == StmtKind::Nonlocal && m_scopes->size() == 1)
                 deferError(s->span, "nonlocal declaration not allowed at module level");
@@ -950,7 +987,7 @@ StmtPtr Parser::parseSimpleStatement()
             ExprPtr targets = parseTargetList(true, &bare);
             if (const Expr *bad = invalidTarget(*targets, true))
                 errorSpan(bad->span, std::string("cannot delete ") + exprName(*bad));
-            s->span = join(s->span, targets->span);
+            s->span = join(sp(s), sp(targets));
             if (bare) {
                 for (auto &e : targets->elts) {
                     setContext(*e, Context::Del, true, false);
@@ -966,10 +1003,10 @@ StmtPtr Parser::parseSimpleStatement()
             const Token kw = take();
             auto s = std::make_unique<Stmt>(StmtKind::Assert, spanOf(kw));
             s->test = parseExpression();
-            s->span = join(s->span, s->test->span);
+            s->span = join(sp(s), sp(s->test));
             if (acceptOp(",")) {
                 s->value = parseExpression();
-                s->span = join(s->span, s->value->span);
+                s->span = join(sp(s), sp(s->value));
             }
             return s;
         }
@@ -1001,7 +1038,7 @@ StmtPtr Parser::parseImport()
             a.asname = std::string(n.text);
             a.span = join(a.span, spanOf(n));
         }
-        s->span = join(s->span, a.span);
+        s->span = join(sp(s), a.span);
         s->names.push_back(std::move(a));
     } while (acceptOp(","));
     return s;
@@ -1037,7 +1074,7 @@ StmtPtr Parser::parseFromImport()
         a.name = "*";
         a.span = spanOf(star);
         s->names.push_back(std::move(a));
-        s->span = join(s->span, spanOf(star));
+        s->span = join(sp(s), spanOf(star));
         return s;
     }
     const bool paren = acceptOp("(");
@@ -1051,71 +1088,45 @@ StmtPtr Parser::parseFromImport()
             a.asname = std::string(as.text);
             a.span = join(a.span, spanOf(as));
         }
-        s->span = join(s->span, a.span);
+        s->span = join(sp(s), a.span);
         s->names.push_back(std::move(a));
         if (!atOp(","))
             break;
-        const Token comma = take();
+        take();
         if (paren && atOp(")"))
             break;
         if (!paren && atNewline())
-            errorAt(comma, "trailing comma not allowed without surrounding parentheses");
+            errorAt(peek(), "trailing comma not allowed without surrounding parentheses");
     }
     if (paren)
-        s->span = join(s->span, spanOf(expectOp(")")));
+        s->span = join(sp(s), spanOf(expectOp(")")));
     return s;
 }
 
 StmtPtr Parser::parseExpressionStatement()
 {
+    m_bareTuples.clear();
+    m_parenSpans.clear();
     const Token first = peek();
     ExprPtr e = atName("yield") ? parseYield() : parseStarExpressions();
 
-    // print "x": Python 2 habits.
-    if (e->kind == ExprKind::Name && (e->id == "print" || e->id == "exec") && startsExpression(peek())) {
-        const std::size_t m = mark();
-        try {
-            ExprPtr b = parseStarExpressions();
-            errorSpan(join(e->span, b->span), "Missing parentheses in call to '" + e->id + "'. Did you mean "
-                                                  + e->id + "(...)?");
-        } catch (const ParseError &err) {
-            if (err.info.message.rfind("Missing parentheses", 0) == 0 || err.fromLexer)
-                throw;
-        }
-        reset(m);
-        invalidSyntax();
-    }
-
     if (atOp("=")) {
-        auto s = std::make_unique<Stmt>(StmtKind::Assign, e->span);
+        auto s = std::make_unique<Stmt>(StmtKind::Assign, sp(e));
         ExprList chain;
+        std::vector<bool> parenthesized; // the element starts with '(' (for `(yield) = 1`)
+        parenthesized.push_back(first.isOp("("));
         chain.push_back(std::move(e));
         while (acceptOp("=")) {
+            parenthesized.push_back(peek().isOp("("));
             chain.push_back(atName("yield") ? parseYield() : parseStarExpressions());
         }
-        for (std::size_t i = 0; i + 1 < chain.size(); ++i) {
-            Expr &t = *chain[i];
-            if (t.kind == ExprKind::Yield || t.kind == ExprKind::YieldFrom)
-                errorSpan(t.span, "assignment to yield expression not possible");
-            if (const Expr *bad = invalidTarget(t, false)) {
-                const bool direct = bad == &t && t.kind != ExprKind::Tuple && t.kind != ExprKind::List
-                    && !(t.kind == ExprKind::Constant
-                         && (t.constant.kind == Constant::Kind::True || t.constant.kind == Constant::Kind::False
-                             || t.constant.kind == Constant::Kind::None))
-                    && t.kind != ExprKind::Compare && t.kind != ExprKind::BoolOp && t.kind != ExprKind::IfExp
-                    && t.kind != ExprKind::Lambda && t.kind != ExprKind::GeneratorExp
-                    && !(t.kind == ExprKind::UnaryOp && t.unaryOp == UnaryOperator::Not);
-                if (direct)
-                    errorSpan(bad->span, std::string("cannot assign to ") + exprName(*bad)
-                                             + " here. Maybe you meant '==' instead of '='?");
-                errorSpan(bad->span, std::string("cannot assign to ") + exprName(*bad));
-            }
-            setContext(t, Context::Store, false, true);
-        }
+        checkAssignmentTargets(chain, parenthesized);
+        for (std::size_t i = 0; i + 1 < chain.size(); ++i)
+            setContext(*chain[i], Context::Store, false, true);
         s->value = std::move(chain.back());
         chain.pop_back();
         s->targets = std::move(chain);
-        s->span = join(first.line ? spanOf(first) : s->span, s->value->span);
+        s->span = join(spanOf(first), sp(s->value));
         return s;
     }
 
@@ -1130,11 +1141,11 @@ StmtPtr Parser::parseExpressionStatement()
         take();
         if (e->kind != ExprKind::Name && e->kind != ExprKind::Attribute && e->kind != ExprKind::Subscript)
             errorSpan(e->span, std::string("'") + exprName(*e) + "' is an illegal expression for augmented assignment");
-        auto s = std::make_unique<Stmt>(StmtKind::AugAssign, e->span);
+        auto s = std::make_unique<Stmt>(StmtKind::AugAssign, sp(e));
         s->op = augKinds[i];
         setContext(*e, Context::Store, false, false);
         s->value = atName("yield") ? parseYield() : parseStarExpressions();
-        s->span = join(e->span, s->value->span);
+        s->span = join(sp(e), sp(s->value));
         s->target = std::move(e);
         return s;
     }
@@ -1147,24 +1158,86 @@ StmtPtr Parser::parseExpressionStatement()
         if (e->kind != ExprKind::Name && e->kind != ExprKind::Attribute && e->kind != ExprKind::Subscript)
             errorSpan(e->span, "illegal target for annotation");
         take();
-        auto s = std::make_unique<Stmt>(StmtKind::AnnAssign, e->span);
+        auto s = std::make_unique<Stmt>(StmtKind::AnnAssign, sp(e));
         s->annotation = parseExpression();
-        s->span = join(e->span, s->annotation->span);
+        s->span = join(sp(e), sp(s->annotation));
         if (acceptOp("=")) {
             s->value = atName("yield") ? parseYield() : parseStarExpressions();
-            s->span = join(e->span, s->value->span);
+            s->span = join(sp(e), sp(s->value));
         }
         setContext(*e, Context::Store, false, false);
         s->target = std::move(e);
         return s;
     }
 
-    auto s = std::make_unique<Stmt>(StmtKind::ExprStmt, e->span);
+    auto s = std::make_unique<Stmt>(StmtKind::ExprStmt, sp(e));
     s->value = std::move(e);
     return s;
 }
 
 // ---- targets --------------------------------------------------------------------
+
+namespace {
+// Expressions at the level of Python's `bitwise_or` rule (no comparison, not, and/or...).
+bool isBitwiseLevel(const Expr &e)
+{
+    switch (e.kind) {
+    case ExprKind::Compare:
+    case ExprKind::BoolOp:
+    case ExprKind::IfExp:
+    case ExprKind::Lambda:
+    case ExprKind::NamedExpr:
+    case ExprKind::Starred:
+    case ExprKind::Yield:
+    case ExprKind::YieldFrom:
+        return false;
+    case ExprKind::UnaryOp:
+        return e.unaryOp != UnaryOperator::Not;
+    default:
+        return true;
+    }
+}
+bool isNamedConstant(const Expr &e)
+{
+    return e.kind == ExprKind::Constant
+        && (e.constant.kind == Constant::Kind::True || e.constant.kind == Constant::Kind::False
+            || e.constant.kind == Constant::Kind::None);
+}
+} // namespace
+
+// The targets of `a = b = value` (all but the last of `chain`), reported as CPython's
+// second parser pass reports them.
+void Parser::checkAssignmentTargets(const ExprList &chain, const std::vector<bool> &parenthesized)
+{
+    const Expr *firstBad = nullptr;
+    for (std::size_t i = 0; i + 1 < chain.size() && !firstBad; ++i) {
+        const Expr &t = *chain[i];
+        if (t.kind == ExprKind::Yield || t.kind == ExprKind::YieldFrom) {
+            if (parenthesized[i])
+                errorSpan(t.span, "cannot assign to yield expression");
+            errorSpan(t.span, "assignment to yield expression not possible");
+        }
+        firstBad = invalidTarget(t, false);
+    }
+    if (!firstBad)
+        return;
+    // The last element of the first target, directly followed by '='.
+    const Expr &t0 = *chain[0];
+    const Expr &last = (t0.kind == ExprKind::Tuple && m_bareTuples.count(&t0) && !t0.elts.empty()) ? *t0.elts.back() : t0;
+    const Expr &next = *chain[1];
+    const bool nextIsBare = next.kind == ExprKind::Tuple && m_bareTuples.count(&next) && !next.elts.empty();
+    const Expr &lead = nextIsBare ? *next.elts.front() : next;
+    const bool leadFollowedByEquals = !nextIsBare && chain.size() > 2;
+    if (!leadFollowedByEquals && isBitwiseLevel(lead)) {
+        if (last.kind == ExprKind::Name)
+            errorSpan(join(last.span, lead.span), "invalid syntax. Maybe you meant '==' or ':=' instead of '='?");
+        if (isBitwiseLevel(last) && invalidTarget(last, false) == &last && last.kind != ExprKind::List
+            && last.kind != ExprKind::Tuple && last.kind != ExprKind::GeneratorExp && !isNamedConstant(last))
+            errorSpan(last.span, std::string("cannot assign to ") + exprName(last)
+                                     + " here. Maybe you meant '==' instead of '='?");
+    }
+    errorSpan(firstBad->span, std::string("cannot assign to ") + exprName(*firstBad));
+}
 
 const Expr *Parser::invalidTarget(const Expr &e, bool forDelete)
 {
@@ -1212,7 +1285,7 @@ ExprPtr Parser::parseTargetList(bool allowTrailingComma, bool *bareTuple)
         if (atOp("*")) {
             const Token star = take();
             ExprPtr v = parseBinary(1);
-            auto s = makeExpr(ExprKind::Starred, join(spanOf(star), v->span));
+            auto s = makeExpr(ExprKind::Starred, join(spanOf(star), sp(v)));
             s->value = std::move(v);
             return s;
         }
@@ -1223,23 +1296,49 @@ ExprPtr Parser::parseTargetList(bool allowTrailingComma, bool *bareTuple)
         return first;
     if (bareTuple)
         *bareTuple = true;
-    auto tuple = makeExpr(ExprKind::Tuple, first->span);
+    auto tuple = makeExpr(ExprKind::Tuple, sp(first));
     tuple->elts.push_back(std::move(first));
     while (atOp(",")) {
         const Token comma = take();
         if (!startsExpression(peek()) && !atOp("*")) {
             if (!allowTrailingComma)
                 invalidSyntax();
-            tuple->span = join(tuple->span, spanOf(comma));
+            tuple->span = join(sp(tuple), spanOf(comma));
             break;
         }
         tuple->elts.push_back(one());
-        tuple->span = join(tuple->span, tuple->elts.back()->span);
+        tuple->span = join(sp(tuple), sp(tuple->elts.back()));
     }
     return tuple;
 }
 
 // ---- expressions ----------------------------------------------------------------
+
+void Parser::finishComprehension(const Expr &comp)
+{
+    if (scope().kind == Scope::Function && scope().isAsync)
+        return;
+    auto inside = [&](const Span &a) {
+        const auto before = [](int l1, int c1, int l2, int c2) { return l1 < l2 || (l1 == l2 && c1 <= c2); };
+        return before(comp.span.line, comp.span.column, a.line, a.column)
+            && before(a.endLine, a.endColumn, comp.span.endLine, comp.span.endColumn);
+    };
+    bool isAsync = false;
+    for (const auto &g : comp.generators)
+        isAsync = isAsync || g.isAsync;
+    for (auto it = m_pendingAwaits.begin(); it != m_pendingAwaits.end();) {
+        if (inside(it->first)) {
+            isAsync = true;
+            it = m_pendingAwaits.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    if (isAsync && comp.kind != ExprKind::GeneratorExp) {
+        flushAwaits();
+        deferError(comp.span, "asynchronous comprehension outside of an asynchronous function");
+    }
+}
 
 bool Parser::startsExpression(const Token &t)
 {
@@ -1265,16 +1364,17 @@ ExprPtr Parser::parseStarExpressions()
     ExprPtr first = parseStarExpression();
     if (!atOp(","))
         return first;
-    auto tuple = makeExpr(ExprKind::Tuple, first->span);
+    auto tuple = makeExpr(ExprKind::Tuple, sp(first));
+    m_bareTuples.insert(tuple.get());
     tuple->elts.push_back(std::move(first));
     while (atOp(",")) {
         const Token comma = take();
         if (!startsExpression(peek()) && !atOp("*")) {
-            tuple->span = join(tuple->span, spanOf(comma));
+            tuple->span = join(sp(tuple), spanOf(comma));
             break;
         }
         tuple->elts.push_back(parseStarExpression());
-        tuple->span = join(tuple->span, tuple->elts.back()->span);
+        tuple->span = join(sp(tuple), sp(tuple->elts.back()));
     }
     return tuple;
 }
@@ -1284,7 +1384,7 @@ ExprPtr Parser::parseStarExpression()
     if (atOp("*")) {
         const Token star = take();
         ExprPtr v = parseBinary(1);
-        auto s = makeExpr(ExprKind::Starred, join(spanOf(star), v->span));
+        auto s = makeExpr(ExprKind::Starred, join(spanOf(star), sp(v)));
         s->value = std::move(v);
         return s;
     }
@@ -1307,7 +1407,7 @@ ExprPtr Parser::parseNamedExpression()
         target->id = std::string(n.text);
         target->ctx = Context::Store;
         ExprPtr v = parseExpression();
-        auto e = makeExpr(ExprKind::NamedExpr, join(target->span, v->span));
+        auto e = makeExpr(ExprKind::NamedExpr, join(sp(target), sp(v)));
         e->left = std::move(target);
         e->value = std::move(v);
         return e;
@@ -1329,7 +1429,30 @@ void Parser::checkAdjacent(const Expr &a)
         return;
     const bool legacy = a.kind == ExprKind::Name && (a.id == "print" || a.id == "exec");
     const bool nameString = a.kind == ExprKind::Name && t.kind == TokenKind::String;
-    if (t.level == 0 || legacy || nameString)
+    if (legacy) {
+        const std::size_t m = mark();
+        ++m_marks;
+        m_noInvalidRules = true;
+        std::optional<Span> b;
+        try {
+            ExprPtr e = parseStarExpressions();
+            b = e->span;
+        } catch (const ParseError &e) {
+            m_noInvalidRules = false;
+            --m_marks;
+            if (e.fromLexer)
+                throw;
+        }
+        if (b) {
+            m_noInvalidRules = false;
+            --m_marks;
+            errorSpan(join(a.span, *b),
+                      "Missing parentheses in call to '" + a.id + "'. Did you mean " + a.id + "(...)?");
+        }
+        reset(m);
+        invalidSyntax();
+    }
+    if (t.level == 0 || nameString)
         invalidSyntax();
     const std::size_t m = mark();
     ++m_marks;
@@ -1365,11 +1488,11 @@ ExprPtr Parser::parseExpression()
         if (!atName("else")) {
             if (atOp(":") ) // a conditional statement, not an expression: generic error
                 invalidSyntax();
-            errorSpan(join(a->span, test->span), "expected 'else' after 'if' expression");
+            errorSpan(join(sp(a), sp(test)), "expected 'else' after 'if' expression");
         }
         take();
         ExprPtr orelse = parseExpression();
-        auto e = makeExpr(ExprKind::IfExp, join(a->span, orelse->span));
+        auto e = makeExpr(ExprKind::IfExp, join(sp(a), sp(orelse)));
         e->body = std::move(a);
         e->test = std::move(test);
         e->orelse = std::move(orelse);
@@ -1384,12 +1507,12 @@ ExprPtr Parser::parseDisjunction()
     ExprPtr first = parseConjunction();
     if (!atName("or"))
         return first;
-    auto e = makeExpr(ExprKind::BoolOp, first->span);
+    auto e = makeExpr(ExprKind::BoolOp, sp(first));
     e->boolOp = BoolOperator::Or;
     e->elts.push_back(std::move(first));
     while (acceptName("or"))
         e->elts.push_back(parseConjunction());
-    e->span = join(e->span, e->elts.back()->span);
+    e->span = join(sp(e), sp(e->elts.back()));
     return e;
 }
 
@@ -1398,12 +1521,12 @@ ExprPtr Parser::parseConjunction()
     ExprPtr first = parseInversion();
     if (!atName("and"))
         return first;
-    auto e = makeExpr(ExprKind::BoolOp, first->span);
+    auto e = makeExpr(ExprKind::BoolOp, sp(first));
     e->boolOp = BoolOperator::And;
     e->elts.push_back(std::move(first));
     while (acceptName("and"))
         e->elts.push_back(parseInversion());
-    e->span = join(e->span, e->elts.back()->span);
+    e->span = join(sp(e), sp(e->elts.back()));
     return e;
 }
 
@@ -1413,7 +1536,7 @@ ExprPtr Parser::parseInversion()
         DepthGuard guard(*this);
         const Token n = take();
         ExprPtr v = parseInversion();
-        auto e = makeExpr(ExprKind::UnaryOp, join(spanOf(n), v->span));
+        auto e = makeExpr(ExprKind::UnaryOp, join(spanOf(n), sp(v)));
         e->unaryOp = UnaryOperator::Not;
         e->value = std::move(v);
         return e;
@@ -1452,12 +1575,12 @@ ExprPtr Parser::parseComparison()
         if (op == CmpOperator::IsNot || op == CmpOperator::NotIn)
             take();
         if (!e) {
-            e = makeExpr(ExprKind::Compare, left->span);
+            e = makeExpr(ExprKind::Compare, sp(left));
             e->left = std::move(left);
         }
         e->cmpOps.push_back(op);
         e->elts.push_back(parseBinary(1));
-        e->span = join(e->span, e->elts.back()->span);
+        e->span = join(sp(e), sp(e->elts.back()));
     }
     return e ? std::move(e) : std::move(left);
 }
@@ -1500,7 +1623,7 @@ ExprPtr Parser::parseBinary(int minPrec)
             DepthGuard guard(*this);
             right = parseBinary(info->prec + 1);
         }
-        auto e = makeExpr(ExprKind::BinOp, join(left->span, right->span));
+        auto e = makeExpr(ExprKind::BinOp, join(sp(left), sp(right)));
         e->op = info->op;
         e->left = std::move(left);
         e->right = std::move(right);
@@ -1516,7 +1639,7 @@ ExprPtr Parser::parseFactor()
         DepthGuard guard(*this);
         const Token op = take();
         ExprPtr v = parseFactor();
-        auto e = makeExpr(ExprKind::UnaryOp, join(spanOf(op), v->span));
+        auto e = makeExpr(ExprKind::UnaryOp, join(spanOf(op), sp(v)));
         e->unaryOp = op.text == "-" ? UnaryOperator::USub : op.text == "+" ? UnaryOperator::UAdd : UnaryOperator::Invert;
         e->value = std::move(v);
         return e;
@@ -1532,7 +1655,7 @@ ExprPtr Parser::parsePower()
     take();
     DepthGuard guard(*this);
     ExprPtr exp = parseFactor();
-    auto e = makeExpr(ExprKind::BinOp, join(base->span, exp->span));
+    auto e = makeExpr(ExprKind::BinOp, join(sp(base), sp(exp)));
     e->op = Operator::Pow;
     e->left = std::move(base);
     e->right = std::move(exp);
@@ -1545,12 +1668,13 @@ ExprPtr Parser::parseAwaitPrimary()
         DepthGuard guard(*this);
         const Token a = take();
         ExprPtr v = parsePrimary();
-        auto e = makeExpr(ExprKind::Await, join(spanOf(a), v->span));
+        auto e = makeExpr(ExprKind::Await, join(spanOf(a), sp(v)));
         e->value = std::move(v);
+        // Judged later: inside a comprehension the error is about the comprehension.
         if (!inFunction())
-            deferError(e->span, "'await' outside function");
+            m_pendingAwaits.push_back({e->span, "'await' outside function"});
         else if (!(scope().kind == Scope::Function && scope().isAsync))
-            deferError(e->span, "'await' outside async function");
+            m_pendingAwaits.push_back({e->span, "'await' outside async function"});
         return e;
     }
     return parsePrimary();
@@ -1564,23 +1688,23 @@ ExprPtr Parser::parsePrimary()
         if (atOp(".")) {
             take();
             const Token n = expectIdentifier();
-            auto a = makeExpr(ExprKind::Attribute, join(e->span, spanOf(n)));
+            auto a = makeExpr(ExprKind::Attribute, join(sp(e), spanOf(n)));
             a->id = std::string(n.text);
             a->value = std::move(e);
             e = std::move(a);
         } else if (atOp("(")) {
             const Token open = take();
-            auto c = makeExpr(ExprKind::Call, e->span);
+            auto c = makeExpr(ExprKind::Call, sp(e));
             c->value = std::move(e);
             parseCallArgs(*c, open);
-            c->span = join(c->span, spanOf(m_lastTaken));
+            c->span = join(sp(c), spanOf(m_lastTaken));
             e = std::move(c);
         } else if (atOp("[")) {
             take();
-            auto s = makeExpr(ExprKind::Subscript, e->span);
+            auto s = makeExpr(ExprKind::Subscript, sp(e));
             s->value = std::move(e);
             s->slice = parseSlices();
-            s->span = join(s->span, spanOf(expectOp("]")));
+            s->span = join(sp(s), spanOf(expectOp("]")));
             e = std::move(s);
         } else {
             break;
@@ -1595,20 +1719,21 @@ void Parser::parseCallArgs(Expr &call, const Token &open)
 {
     bool seenKeyword = false;     // name=value
     bool seenKwUnpack = false;    // **x
+    std::string lateError;        // reported at the closing parenthesis, as CPython
     while (!atOp(")")) {
         if (atOp("*")) {
             const Token star = take();
             ExprPtr v = parseExpression();
-            auto s = makeExpr(ExprKind::Starred, join(spanOf(star), v->span));
+            auto s = makeExpr(ExprKind::Starred, join(spanOf(star), sp(v)));
             s->value = std::move(v);
             if (seenKwUnpack)
-                errorSpan(s->span, "iterable argument unpacking follows keyword argument unpacking");
+                errorAt(star, "iterable argument unpacking follows keyword argument unpacking");
             call.elts.push_back(std::move(s));
         } else if (atOp("**")) {
             const Token star = take();
             Keyword k;
             k.value = parseExpression();
-            k.span = join(spanOf(star), k.value->span);
+            k.span = join(spanOf(star), sp(k.value));
             seenKwUnpack = true;
             call.keywords.push_back(std::move(k));
         } else if (peek().kind == TokenKind::Name && peek(1).isOp("=")) {
@@ -1622,7 +1747,7 @@ void Parser::parseCallArgs(Expr &call, const Token &open)
             Keyword k;
             k.arg = std::string(n.text);
             k.value = parseExpression();
-            k.span = join(spanOf(n), k.value->span);
+            k.span = join(spanOf(n), sp(k.value));
             for (const auto &other : call.keywords)
                 if (other.arg && *other.arg == *k.arg)
                     deferError(k.span, "keyword argument repeated: " + *k.arg);
@@ -1631,26 +1756,27 @@ void Parser::parseCallArgs(Expr &call, const Token &open)
         } else {
             ExprPtr v = parseNamedExpression();
             if (atName("for") || (atName("async") && peek(1).isName("for"))) {
-                auto g = makeExpr(ExprKind::GeneratorExp, v->span);
+                auto g = makeExpr(ExprKind::GeneratorExp, sp(v));
                 g->elt = std::move(v);
                 g->generators = parseComprehensions();
-                const Span inner = join(g->span, g->generators.back().ifs.empty()
+                const Span inner = join(sp(g), g->generators.back().ifs.empty()
                                                      ? g->generators.back().iter->span
                                                      : g->generators.back().ifs.back()->span);
                 if (!call.elts.empty() || !call.keywords.empty() || !atOp(")"))
                     errorSpan(inner, "Generator expression must be parenthesized");
                 g->span = join(spanOf(open), peek().kind == TokenKind::Op ? spanOf(peek()) : inner);
+        finishComprehension(*g);
                 call.elts.push_back(std::move(g));
                 continue;
             }
             if (atOp("=")) {
-                errorSpan(join(v->span, spanOf(peek())),
+                errorSpan(join(sp(v), spanOf(peek())),
                           "expression cannot contain assignment, perhaps you meant \"==\"?");
             }
-            if (seenKwUnpack)
-                errorSpan(v->span, "positional argument follows keyword argument unpacking");
-            if (seenKeyword)
-                errorSpan(v->span, "positional argument follows keyword argument");
+            if (lateError.empty() && seenKwUnpack)
+                lateError = "positional argument follows keyword argument unpacking";
+            if (lateError.empty() && seenKeyword)
+                lateError = "positional argument follows keyword argument";
             call.elts.push_back(std::move(v));
         }
         if (!acceptOp(","))
@@ -1658,21 +1784,30 @@ void Parser::parseCallArgs(Expr &call, const Token &open)
     }
     if (!atOp(")"))
         invalidSyntax();
+    if (!lateError.empty())
+        errorAt(peek(), lateError);
     take();
 }
 
 ExprPtr Parser::parseSlices()
 {
     ExprPtr first = parseSlice();
-    if (!atOp(","))
+    if (!atOp(",")) {
+        if (first->kind == ExprKind::Starred) {
+            // a[*b] indexes with a one-element tuple
+            auto t = makeExpr(ExprKind::Tuple, sp(first));
+            t->elts.push_back(std::move(first));
+            return t;
+        }
         return first;
-    auto t = makeExpr(ExprKind::Tuple, first->span);
+    }
+    auto t = makeExpr(ExprKind::Tuple, sp(first));
     t->elts.push_back(std::move(first));
     while (acceptOp(",")) {
         if (atOp("]"))
             break;
         t->elts.push_back(parseSlice());
-        t->span = join(t->span, t->elts.back()->span);
+        t->span = join(sp(t), sp(t->elts.back()));
     }
     return t;
 }
@@ -1690,17 +1825,17 @@ ExprPtr Parser::parseSlice()
     }
     auto s = makeExpr(ExprKind::Slice, spanOf(start));
     take(); // ':'
-    s->span = join(s->span, spanOf(m_lastTaken));
+    s->span = join(sp(s), spanOf(m_lastTaken));
     s->lower = std::move(lower);
     if (!atOp(":") && !atOp("]") && !atOp(",")) {
         s->upper = parseExpression();
-        s->span = join(s->span, s->upper->span);
+        s->span = join(sp(s), sp(s->upper));
     }
     if (acceptOp(":")) {
-        s->span = join(s->span, spanOf(m_lastTaken));
+        s->span = join(sp(s), spanOf(m_lastTaken));
         if (!atOp("]") && !atOp(",")) {
             s->step = parseExpression();
-            s->span = join(s->span, s->step->span);
+            s->span = join(sp(s), sp(s->step));
         }
     }
     return s;
@@ -1712,10 +1847,8 @@ std::vector<Comprehension> Parser::parseComprehensions()
     while (atName("for") || (atName("async") && peek(1).isName("for"))) {
         Comprehension c;
         if (atName("async")) {
-            const Token a = take();
+            take();
             c.isAsync = true;
-            if (!(scope().kind == Scope::Function && scope().isAsync))
-                deferError(spanOf(a), "asynchronous comprehension outside of an asynchronous function");
         }
         take(); // for
         c.target = parseTargetList(true);
@@ -1743,7 +1876,7 @@ ExprPtr Parser::parseLambda()
     { Scope sc; sc.kind = Scope::Lambda; m_scopes->push_back(sc); }
     e->body = parseExpression();
     m_scopes->pop_back();
-    e->span = join(e->span, e->body->span);
+    e->span = join(sp(e), sp(e->body));
     return e;
 }
 
@@ -1753,7 +1886,7 @@ ExprPtr Parser::parseYield()
     ExprPtr e;
     if (acceptName("from")) {
         ExprPtr v = parseExpression();
-        e = makeExpr(ExprKind::YieldFrom, join(spanOf(kw), v->span));
+        e = makeExpr(ExprKind::YieldFrom, join(spanOf(kw), sp(v)));
         e->value = std::move(v);
         if (scope().kind == Scope::Function && scope().isAsync)
             deferError(e->span, "'yield from' inside async function");
@@ -1761,7 +1894,7 @@ ExprPtr Parser::parseYield()
         e = makeExpr(ExprKind::Yield, spanOf(kw));
         if (startsExpression(peek()) || atOp("*")) {
             e->value = parseStarExpressions();
-            e->span = join(e->span, e->value->span);
+            e->span = join(sp(e), sp(e->value));
         }
     }
     if (!inFunction())
@@ -1829,7 +1962,7 @@ ExprPtr Parser::parseParenthesized()
     }
     if (atName("yield")) {
         ExprPtr y = parseYield();
-        expectOp(")");
+        m_parenSpans[y.get()] = join(spanOf(open), spanOf(expectOp(")")));
         return y;
     }
     ExprPtr first = parseStarNamedExpression();
@@ -1837,13 +1970,15 @@ ExprPtr Parser::parseParenthesized()
         auto g = makeExpr(ExprKind::GeneratorExp, spanOf(open));
         g->elt = std::move(first);
         g->generators = parseComprehensions();
-        g->span = join(g->span, spanOf(expectOp(")")));
+        g->span = join(sp(g), spanOf(expectOp(")")));
+        finishComprehension(*g);
         return g;
     }
     if (atOp(")")) {
-        take();
+        const Token close = take();
         if (first->kind == ExprKind::Starred)
             errorSpan(first->span, "cannot use starred expression here");
+        m_parenSpans[first.get()] = join(spanOf(open), spanOf(close));
         return first;
     }
     if (!atOp(","))
@@ -1855,7 +1990,7 @@ ExprPtr Parser::parseParenthesized()
             break;
         tuple->elts.push_back(parseStarNamedExpression());
     }
-    tuple->span = join(tuple->span, spanOf(expectOp(")")));
+    tuple->span = join(sp(tuple), spanOf(expectOp(")")));
     return tuple;
 }
 
@@ -1865,7 +2000,7 @@ ExprPtr Parser::parseListDisplay()
     const Token open = take();
     auto list = makeExpr(ExprKind::List, spanOf(open));
     if (atOp("]")) {
-        list->span = join(list->span, spanOf(take()));
+        list->span = join(sp(list), spanOf(take()));
         return list;
     }
     ExprPtr first = parseStarNamedExpression();
@@ -1873,7 +2008,8 @@ ExprPtr Parser::parseListDisplay()
         auto c = makeExpr(ExprKind::ListComp, spanOf(open));
         c->elt = std::move(first);
         c->generators = parseComprehensions();
-        c->span = join(c->span, spanOf(expectOp("]")));
+        c->span = join(sp(c), spanOf(expectOp("]")));
+        finishComprehension(*c);
         return c;
     }
     list->elts.push_back(std::move(first));
@@ -1882,7 +2018,7 @@ ExprPtr Parser::parseListDisplay()
             break;
         list->elts.push_back(parseStarNamedExpression());
     }
-    list->span = join(list->span, spanOf(expectOp("]")));
+    list->span = join(sp(list), spanOf(expectOp("]")));
     return list;
 }
 
@@ -1906,9 +2042,9 @@ ExprPtr Parser::parseBraceDisplay()
                 errorSpan(k->span, "':' expected after dictionary key");
             invalidSyntax();
         }
-        take();
+        const Token colon = take();
         if (atOp("}") || atOp(","))
-            errorAt(peek(), "expression expected after dictionary key and ':'");
+            errorAt(colon, "expression expected after dictionary key and ':'");
         dict.keys.push_back(std::move(k));
         dict.elts.push_back(parseExpression());
     };
@@ -1920,19 +2056,22 @@ ExprPtr Parser::parseBraceDisplay()
                 break;
             parseDictItem(*d);
         }
-        d->span = join(d->span, spanOf(expectOp("}")));
+        d->span = join(sp(d), spanOf(expectOp("}")));
         return d;
     }
     ExprPtr first = parseStarNamedExpression();
     if (atOp(":") && first->kind != ExprKind::Starred) {
-        take();
+        const Token colon = take();
+        if (atOp("}") || atOp(","))
+            errorAt(colon, "expression expected after dictionary key and ':'");
         ExprPtr value = parseExpression();
         if (atName("for") || (atName("async") && peek(1).isName("for"))) {
             auto c = makeExpr(ExprKind::DictComp, spanOf(open));
             c->left = std::move(first);
             c->value = std::move(value);
             c->generators = parseComprehensions();
-            c->span = join(c->span, spanOf(expectOp("}")));
+            c->span = join(sp(c), spanOf(expectOp("}")));
+            finishComprehension(*c);
             return c;
         }
         auto d = makeExpr(ExprKind::Dict, spanOf(open));
@@ -1943,14 +2082,15 @@ ExprPtr Parser::parseBraceDisplay()
                 break;
             parseDictItem(*d);
         }
-        d->span = join(d->span, spanOf(expectOp("}")));
+        d->span = join(sp(d), spanOf(expectOp("}")));
         return d;
     }
     if (atName("for") || (atName("async") && peek(1).isName("for"))) {
         auto c = makeExpr(ExprKind::SetComp, spanOf(open));
         c->elt = std::move(first);
         c->generators = parseComprehensions();
-        c->span = join(c->span, spanOf(expectOp("}")));
+        c->span = join(sp(c), spanOf(expectOp("}")));
+        finishComprehension(*c);
         return c;
     }
     auto set = makeExpr(ExprKind::Set, spanOf(open));
@@ -1960,7 +2100,7 @@ ExprPtr Parser::parseBraceDisplay()
             break;
         set->elts.push_back(parseStarNamedExpression());
     }
-    set->span = join(set->span, spanOf(expectOp("}")));
+    set->span = join(sp(set), spanOf(expectOp("}")));
     return set;
 }
 
@@ -1990,7 +2130,7 @@ ExprPtr Parser::parseStrings()
         std::string err;
         std::string v = decodeEscapes(body, d.isBytes, &ok, &err);
         if (!ok)
-            errorSpan(spanOf(t), err);
+            errorSpan({t.endLine, t.endColumn, t.endLine, t.endColumn}, err);
         if (d.isBytes)
             for (char ch : body)
                 if (static_cast<unsigned char>(ch) >= 0x80)
@@ -2041,7 +2181,11 @@ void Parser::parseFStringBody(const Token &tok, std::string_view body, std::size
         pending.clear();
         values.push_back(std::move(c));
     };
-    auto fsError = [&](const std::string &msg) { errorSpan(whole, "f-string: " + msg); };
+    // Errors of the f-string itself point just past its last string token, as CPython's.
+    auto fsErrorRaw = [&](const std::string &msg) {
+        errorSpan({whole.endLine, whole.endColumn, whole.endLine, whole.endColumn}, msg);
+    };
+    auto fsError = [&](const std::string &msg) { fsErrorRaw("f-string: " + msg); };
     auto decodeChunk = [&](std::string_view chunk) {
         if (raw)
             return std::string(chunk);
@@ -2049,7 +2193,7 @@ void Parser::parseFStringBody(const Token &tok, std::string_view body, std::size
         std::string err;
         std::string v = decodeEscapes(chunk, false, &ok, &err);
         if (!ok)
-            errorSpan(spanOf(tok), err);
+            errorSpan({whole.endLine, whole.endColumn, whole.endLine, whole.endColumn}, err);
         return v;
     };
     // Position (line, column) of a byte offset inside the token text.
@@ -2108,7 +2252,7 @@ void Parser::parseFStringBody(const Token &tok, std::string_view body, std::size
         for (; j < body.size(); ++j) {
             const char ch = body[j];
             if (ch == '\\')
-                fsError("expression part cannot include a backslash");
+                fsErrorRaw("f-string expression part cannot include a backslash");
             if (quote) {
                 if (ch == quote) {
                     if (quoteLen == 3) {
@@ -2143,7 +2287,7 @@ void Parser::parseFStringBody(const Token &tok, std::string_view body, std::size
                 continue;
             }
             if (ch == '#')
-                fsError("expression part cannot include '#'");
+                fsErrorRaw("f-string expression part cannot include '#'");
             if (depth == 0) {
                 if (ch == '!' && !(j + 1 < body.size() && body[j + 1] == '='))
                     break;
@@ -2177,13 +2321,13 @@ void Parser::parseFStringBody(const Token &tok, std::string_view body, std::size
             } catch (ParseError &e) {
                 // CPython reports errors inside the expression against the text "(expr)".
                 e.info.message = "f-string: " + e.info.message;
+                // CPython 3.11 keeps the line but counts columns in the text "(expr)".
                 if (e.info.line == line) {
                     e.info.column -= column - 2;
                     e.info.endColumn -= (e.info.endLine == line) ? column - 2 : 0;
                 }
-                e.info.line = e.info.line - line + 1;
-                e.info.endLine = e.info.endLine - line + 1;
-                e.info.sourceLine = "(" + std::string(exprText) + ")\n";
+                const std::string wrapped = "(" + std::string(exprText) + ")\n";
+                e.info.sourceLine = lineOf(wrapped, e.info.line - line + 1);
                 throw;
             }
             if (sub.m_deferred && !m_deferred)
@@ -2257,15 +2401,21 @@ void Parser::parseFStringBody(const Token &tok, std::string_view body, std::size
 
 ExprPtr Parser::parseFStringExpr()
 {
-    take(); // the '(' added around the expression
+    const Token open = take(); // the '(' added around the expression
     ExprPtr e;
     if (atName("yield"))
         e = parseYield();
     else
         e = parseStarExpressions();
+    if (e->kind == ExprKind::Starred)
+        errorSpan(e->span, "cannot use starred expression here");
     if (!atOp(")"))
         invalidSyntax();
-    take();
+    const Token close = take();
+    // CPython parses "(a, b)": the tuple includes the parentheses, which sit where
+    // the braces are.
+    if (e->kind == ExprKind::Tuple && m_bareTuples.count(e.get()))
+        e->span = join(spanOf(open), spanOf(close));
     if (peek().kind != TokenKind::Newline && peek().kind != TokenKind::EndMarker)
         invalidSyntax();
     return e;
@@ -2341,6 +2491,9 @@ ParseResult parseModule(std::string_view rawSource, std::string filename)
         SyntaxErrorInfo info;
         info.message = "source code cannot contain null bytes";
         info.line = 1 + static_cast<int>(std::count(body.begin(), body.begin() + static_cast<std::ptrdiff_t>(nul), '\n'));
+        // CPython shows the line as a C string: up to the null byte.
+        info.sourceLine = lineOf(body, info.line);
+        info.sourceLine = info.sourceLine.substr(0, info.sourceLine.find('\0')) + "\n";
         info.column = 0;
         info.endLine = info.line;
         info.endColumn = 0;
@@ -2353,7 +2506,7 @@ ParseResult parseModule(std::string_view rawSource, std::string filename)
     } catch (const ParseError &e) {
         ParseError err = e;
         if (!err.fromLexer) {
-            if (auto later = parser.tokenizerErrorAfter(err.info.line))
+            if (auto later = parser.tokenizerErrorAfter(parser.furthestLine()))
                 err = *later;
         }
         return fail(err.info);
@@ -2375,7 +2528,8 @@ std::string formatSyntaxError(const SyntaxErrorInfo &e)
             // the caret range clipped to that line.
             const std::string &text = e.sourceLine;
             const long lineSize = static_cast<long>(text.size());
-            long endOffset = e.endColumn;
+            // CPython ignores the end of IndentationError and TabError (subclasses).
+            long endOffset = e.type == "SyntaxError" ? e.endColumn : -1;
             if (e.endLine > e.line)
                 endOffset = lineSize;
             if (endOffset > lineSize + 1)
@@ -2549,6 +2703,30 @@ namespace {
 class Dumper {
 public:
     std::string out;
+    bool positions = false;
+
+    // Python's node attributes: 0-based col_offset (characters here, bytes in CPython:
+    // the same for ASCII sources).
+    void attrs(const Span &s)
+    {
+        if (!positions)
+            return;
+        out.pop_back(); // ')'
+        if (out.back() != '(')
+            out += ", ";
+        out += "lineno=" + std::to_string(s.line) + ", col_offset=" + std::to_string(s.column - 1)
+            + ", end_lineno=" + std::to_string(s.endLine) + ", end_col_offset=" + std::to_string(s.endColumn - 1) + ")";
+    }
+    void expr(const Expr &e)
+    {
+        exprBody(e);
+        attrs(e.span);
+    }
+    void stmt(const Stmt &s)
+    {
+        stmtBody(s);
+        attrs(s.span);
+    }
 
     void stmts(const StmtList &list)
     {
@@ -2606,6 +2784,7 @@ public:
             expr(*a.annotation);
         }
         out += ')';
+        attrs(a.span);
     }
     void args(const std::vector<Arg> &list)
     {
@@ -2654,6 +2833,7 @@ public:
             out += "value=";
             expr(*list[i].value);
             out += ')';
+            attrs(list[i].span);
         }
         out += ']';
     }
@@ -2705,7 +2885,7 @@ public:
         }
     }
 
-    void expr(const Expr &e)
+    void exprBody(const Expr &e)
     {
         switch (e.kind) {
         case ExprKind::Name:
@@ -2883,7 +3063,7 @@ public:
         }
     }
 
-    void stmt(const Stmt &s)
+    void stmtBody(const Stmt &s)
     {
         switch (s.kind) {
         case StmtKind::FunctionDef:
@@ -3008,6 +3188,7 @@ public:
                 out += "body=";
                 stmts(s.handlers[i].body);
                 out += ')';
+                attrs(s.handlers[i].span);
             }
             out += "], orelse=";
             stmts(s.orelse);
@@ -3038,6 +3219,7 @@ public:
                 if (s.names[i].asname)
                     out += ", asname=" + stringRepr(*s.names[i].asname);
                 out += ')';
+                attrs(s.names[i].span);
             }
             out += ']';
             if (s.kind == StmtKind::ImportFrom)
@@ -3064,9 +3246,10 @@ public:
 
 } // namespace
 
-std::string dumpModule(const Module &module)
+std::string dumpModule(const Module &module, bool positions)
 {
     Dumper d;
+    d.positions = positions;
     d.out = "Module(body=";
     d.stmts(module.body);
     d.out += ", type_ignores=[])";

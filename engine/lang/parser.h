@@ -33,7 +33,9 @@ std::string formatSyntaxError(const SyntaxErrorInfo &error);
 
 // The tree in the exact format of Python's `ast.dump(tree)` (3.11), for tests and
 // debugging: `Module(body=[Expr(value=Constant(value=1))], type_ignores=[])`.
-std::string dumpModule(const ast::Module &module);
+// With `positions`, also the node attributes (lineno, col_offset, end_lineno,
+// end_col_offset) as `ast.dump(tree, include_attributes=True)`.
+std::string dumpModule(const ast::Module &module, bool positions = false);
 std::string dumpExpr(const ast::Expr &expr);
 
 // Python's repr() of a float (shortest round-trip digits, '1e-05', 'inf', '100.0').

@@ -64,7 +64,7 @@ void tst_Lexer::tokens_data()
     QTest::addRow("unterminated") << QByteArray("x = \"abc\n")
                                   << "x = ERROR SyntaxError 1:5 unterminated string literal (detected at line 1)";
     QTest::addRow("unterminated triple") << QByteArray("x = '''abc\n\n")
-                                         << "x = ERROR SyntaxError 1:5 unterminated triple-quoted string literal (detected at line 3)";
+                                         << "x = ERROR SyntaxError 1:5 unterminated triple-quoted string literal (detected at line 2)";
     QTest::addRow("unmatched") << QByteArray("x)\n") << "x ERROR SyntaxError 1:2 unmatched ')'";
     QTest::addRow("mismatch") << QByteArray("(]\n")
                               << "( ERROR SyntaxError 1:2 closing parenthesis ']' does not match opening parenthesis '('";
