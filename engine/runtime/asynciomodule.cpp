@@ -87,6 +87,7 @@ public:
     {
     }
     EventLoop *loop;
+    bool closed = false;
 };
 
 Value makeHandleType()
@@ -125,8 +126,7 @@ LoopObject *loopSelf(ThreadState &ts, const CallArgs &args)
         ts.raise(types().TypeError, "expected an event loop");
         return nullptr;
     }
-    Value closed = getAttrOpt(ts, args[0], "_closed");
-    if (closed.isTrueConst() || !l->loop) {
+    if (l->closed || !l->loop) {
         ts.raise(types().RuntimeError, "Event loop is closed");
         return nullptr;
     }
@@ -152,9 +152,10 @@ Value makeLoopType()
                                 return l ? Value::fromBool(l->loop->isRunning()) : Value::error();
                             }});
     spec.methods.push_back({"is_closed", [](ThreadState &ts, const CallArgs &args) -> Value {
-                                if (!args.size())
+                                auto *l = args.size() ? dynamic_cast<LoopObject *>(args[0].ptr()) : nullptr;
+                                if (!l)
                                     return ts.raise(types().TypeError, "expected an event loop");
-                                return Value::fromBool(getAttrOpt(ts, args[0], "_closed").isTrueConst());
+                                return Value::fromBool(l->closed);
                             }});
     spec.methods.push_back({"get_debug", [](ThreadState &ts, const CallArgs &args) -> Value {
                                 return loopSelf(ts, args) ? Value::falseValue() : Value::error();
@@ -220,13 +221,13 @@ Value makeLoopType()
                             }});
     spec.hooks.getattr = [](ThreadState &, const Value &self, std::string_view name) -> Value {
         auto *l = dynamic_cast<LoopObject *>(self.ptr());
-        if (l && l->loop && name == "slow_callback_duration")
+        if (l && l->loop && !l->closed && name == "slow_callback_duration")
             return Value::fromDouble(l->loop->slowCallbackDuration());
         return Value::notFound();
     };
     spec.hooks.setattr = [](ThreadState &ts, const Value &self, std::string_view name, const Value &v) -> bool {
         auto *l = dynamic_cast<LoopObject *>(self.ptr());
-        if (l && l->loop && name == "slow_callback_duration" && (v.isInt() || v.isFloat())) {
+        if (l && l->loop && !l->closed && name == "slow_callback_duration" && (v.isInt() || v.isFloat())) {
             l->loop->setSlowCallbackDuration(v.asDouble());
             return true;
         }
@@ -235,7 +236,8 @@ Value makeLoopType()
     };
     spec.hooks.repr = [](ThreadState &ts, const Value &self) -> std::string {
         auto *l = dynamic_cast<LoopObject *>(self.ptr());
-        const bool closed = getAttrOpt(ts, self, "_closed").isTrueConst();
+        const bool closed = !l || l->closed;
+        (void)ts;
         return std::string("<_UnixSelectorEventLoop running=") +
                (l && l->loop && !closed && l->loop->isRunning() ? "True" : "False") +
                " closed=" + (closed ? "True" : "False") + " debug=False>";
@@ -829,6 +831,16 @@ Value loopObject(ThreadState &ts, EventLoop *loop)
     Value v(new LoopObject(rs.loopType.as<TypeObject>(), loop));
     rs.loopObjects[loop] = v;
     return v;
+}
+
+void markLoopClosed(const Value &loopObjectValue)
+{
+    if (!loopObjectValue.isKind(ObjKind::Native))
+        return;
+    if (auto *l = dynamic_cast<LoopObject *>(loopObjectValue.ptr())) {
+        l->closed = true;
+        l->loop = nullptr;
+    }
 }
 
 Value makeAsyncioModule(ThreadState &ts)

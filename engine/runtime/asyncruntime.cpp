@@ -94,10 +94,9 @@ void unbindLoop(EventLoop &loop, ThreadState &ts)
             rs.liveTasks.erase(tasks);
         }
     }
-    for (auto &v : dropped) {
-        if (v.isKind(ObjKind::Native) && !FutureObject::from(v))
-            setAttr(ts, v, "_closed", Value::trueValue());
-    }
+    for (auto &v : dropped)
+        if (!FutureObject::from(v))
+            markLoopClosed(v);
 }
 
 Value createTask(ThreadState &ts, const Value &coro, std::int64_t request, std::string name)

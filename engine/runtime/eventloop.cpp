@@ -87,6 +87,10 @@ bool EventLoop::isLoopThread() const
 
 void EventLoop::callSoon(Callback cb, StepInfo info)
 {
+    if (!isLoopThread()) { // asyncio would corrupt its queue; Loopscope hands it over
+        callSoonThreadsafe(std::move(cb), std::move(info));
+        return;
+    }
     auto h = std::make_shared<Handle>();
     h->cb = std::move(cb);
     h->info = std::move(info);
@@ -108,6 +112,10 @@ std::shared_ptr<TimerHandle> EventLoop::callAt(double when, Callback cb, StepInf
     h->timer = std::make_shared<TimerHandle>();
     h->timer->m_when = when;
     auto timer = h->timer;
+    if (!isLoopThread()) {
+        callSoonThreadsafe([this, when, h] { m_timers.push(TimerEntry{when, ++m_timerSeq, h}); });
+        return timer;
+    }
     m_timers.push(TimerEntry{when, ++m_timerSeq, std::move(h)});
     if (!m_inIteration)
         postIteration();

@@ -57,6 +57,8 @@ lang::Value newCancelledError(lang::ThreadState &ts, const std::string &message)
 EventLoop *requireRunningLoop(lang::ThreadState &ts);
 // The Python object for an EventLoop (asyncio.get_running_loop()).
 lang::Value loopObject(lang::ThreadState &ts, EventLoop *loop);
+// The loop behind it is going away: its methods raise "Event loop is closed".
+void markLoopClosed(const lang::Value &loopObject);
 
 // Takes the GIL if this thread does not hold it (loop callbacks that touch Values).
 inline void ensureGil(lang::ThreadState &ts)
