@@ -1,0 +1,54 @@
+// The live session, fed from the shared trace feed.
+#include "livesession.h"
+
+#include "tracefeed.h"
+
+#include "trace/tracebuffer.h"
+
+namespace loopscope::host {
+
+LiveSession::LiveSession()
+    : m_subscription(TraceFeed::instance().subscribe())
+{
+    trace::setEnabled(true);
+}
+
+LiveSession::~LiveSession()
+{
+    TraceFeed::instance().unsubscribe(m_subscription);
+}
+
+void LiveSession::reset(std::uint64_t originNs)
+{
+    TraceFeed::instance().pump();
+    m_subscription->take();
+    m_builder.clear();
+    m_threadCount = 0;
+    if (originNs)
+        m_builder.setOrigin(originNs);
+}
+
+bool LiveSession::poll()
+{
+    TraceFeed::instance().pump();
+    const std::vector<trace::TraceEvent> events = m_subscription->take();
+    const std::vector<trace::ThreadInfo> threads = trace::TraceHub::instance().threads();
+    bool changed = false;
+    if (threads.size() != m_threadCount) {
+        m_threadCount = threads.size();
+        m_builder.setThreads(threads);
+        changed = true;
+    }
+    if (!events.empty()) {
+        m_builder.add(events);
+        changed = true;
+    }
+    return changed;
+}
+
+const trace::Session &LiveSession::session()
+{
+    return m_builder.session();
+}
+
+} // namespace loopscope::host

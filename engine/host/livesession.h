@@ -1,0 +1,35 @@
+// LiveSession: the session as it happens, for the live charts. poll() drains the trace
+// hub (cheap, never waits on the engine) on the GUI's ~16 ms timer.
+#pragma once
+
+#include "trace/session.h"
+#include "trace/sessionbuilder.h"
+
+#include <cstdint>
+#include <memory>
+
+namespace loopscope::host {
+
+class TraceSubscription;
+
+class LiveSession {
+public:
+    LiveSession();
+    ~LiveSession();
+    LiveSession(const LiveSession &) = delete;
+    LiveSession &operator=(const LiveSession &) = delete;
+
+    // Starts over with t = 0 at `originNs` (trace::now(); 0 = the first event seen).
+    void reset(std::uint64_t originNs = 0);
+    // Drains what the engine traced since the last poll. True when anything changed.
+    bool poll();
+    const trace::Session &session();
+    std::size_t eventsApplied() const { return m_builder.eventsApplied(); }
+
+private:
+    std::shared_ptr<TraceSubscription> m_subscription;
+    trace::SessionBuilder m_builder;
+    std::size_t m_threadCount = 0;
+};
+
+} // namespace loopscope::host

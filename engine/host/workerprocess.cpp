@@ -1,0 +1,248 @@
+// One simulated process: interpreter, loop thread, app and server.
+#include "workerprocess.h"
+
+#include "appbinding.h"
+#include "sourceerrors.h"
+
+#include "http/httpapplication.h"
+#include "http/httpserver.h"
+#include "http/httpserversettings.h"
+#include "lang/interpreter.h"
+#include "lang/native.h"
+#include "lang/threadstate.h"
+#include "runtime/asyncruntime.h"
+#include "runtime/loopthread.h"
+#include "trace/tracebuffer.h"
+
+#include <QSemaphore>
+
+#include <map>
+#include <mutex>
+
+namespace loopscope::host {
+
+namespace {
+
+// print() writes the text and the newline separately: lines are put together per thread
+// so that a line is reported once, whole, attributed to the request that printed it.
+class LineAssembler {
+public:
+    using Sink = std::function<void(std::int64_t request, const std::string &line, bool isStderr)>;
+    explicit LineAssembler(Sink sink) : m_sink(std::move(sink)) {}
+
+    void write(const lang::ThreadState &ts, std::string_view text, bool isStderr)
+    {
+        std::vector<std::string> lines;
+        {
+            std::lock_guard lock(m_mutex);
+            std::string &buf = m_pending[{&ts, isStderr}];
+            buf.append(text);
+            std::size_t pos;
+            while ((pos = buf.find('\n')) != std::string::npos) {
+                lines.push_back(buf.substr(0, pos));
+                buf.erase(0, pos + 1);
+            }
+            if (buf.empty())
+                m_pending.erase({&ts, isStderr});
+        }
+        for (const std::string &line : lines)
+            emitLine(ts.currentRequest, line, isStderr);
+    }
+
+    // Whatever is left without a newline (the app is going away).
+    void flush()
+    {
+        std::map<std::pair<const lang::ThreadState *, bool>, std::string> rest;
+        {
+            std::lock_guard lock(m_mutex);
+            rest.swap(m_pending);
+        }
+        for (auto &[key, text] : rest)
+            emitLine(-1, text, key.second);
+    }
+
+private:
+    void emitLine(std::int64_t request, const std::string &line, bool isStderr)
+    {
+        trace::record(trace::EventKind::Print, request, trace::intern(line), isStderr ? 1 : 0);
+        if (m_sink)
+            m_sink(request, line, isStderr);
+    }
+
+    Sink m_sink;
+    std::mutex m_mutex;
+    std::map<std::pair<const lang::ThreadState *, bool>, std::string> m_pending;
+};
+
+} // namespace
+
+WorkerProcess::WorkerProcess(WorkerConfig config)
+    : m_config(std::move(config))
+{
+}
+
+WorkerProcess::~WorkerProcess()
+{
+    stop();
+}
+
+void WorkerProcess::runOnLoop(const std::function<void()> &fn)
+{
+    QSemaphore done;
+    m_thread->loop()->callSoonThreadsafe([&] {
+        fn();
+        done.release();
+    });
+    done.acquire();
+}
+
+bool WorkerProcess::start(QString *error, QList<SourceError> *errors)
+{
+    const EngineSettings &s = m_config.settings;
+    const int index = m_config.index;
+
+    auto assembler = std::make_shared<LineAssembler>(
+        [out = m_config.output, index](std::int64_t request, const std::string &line, bool isStderr) {
+            if (out)
+                out(index, request, line, isStderr);
+        });
+    lang::InterpreterOptions options;
+    options.gil = s.gil;
+    options.switchIntervalSeconds = s.switchInterval;
+    if (s.cpuCount > 0)
+        options.cpuCount = s.cpuCount;
+    options.argv = {m_config.fileName};
+    options.output = [assembler](lang::ThreadState &ts, std::string_view text, bool isStderr) {
+        assembler->write(ts, text, isStderr);
+    };
+    m_interp = lang::Interpreter::create(options);
+
+    runtime::RuntimeSettings rs;
+    rs.limiterOrder = s.limiterLifo ? runtime::CapacityLimiter::WakeOrder::Lifo : runtime::CapacityLimiter::WakeOrder::Fifo;
+    rs.threadTokens = s.threads;
+    rs.mainSource = m_config.source;
+    rs.mainFilename = m_config.fileName;
+    rs.configureChild = [](lang::Interpreter &child) { registerAppModules(child); };
+    runtime::registerRuntimeModules(*m_interp, rs);
+    registerAppModules(*m_interp);
+
+    const std::string threadName = m_config.workers > 1 ? "loop-" + std::to_string(index) : std::string("loop");
+    m_thread = std::make_unique<runtime::LoopThread>(threadName);
+    runtime::EventLoop *loop = m_thread->loop();
+    loop->setCpuCount(options.cpuCount);
+    loop->setSlowCallbackDuration(s.slowCallbackDuration);
+    m_thread->startLoop();
+
+    bool ok = false;
+    runOnLoop([&] {
+        trace::setCurrentProcess(std::uint16_t(index));
+        m_loopTs = m_interp->attachThread("MainThread");
+        lang::ThreadState &ts = *m_loopTs;
+        if (!ts.holdsGil())
+            ts.acquireGil();
+        runtime::bindLoop(*loop, ts);
+
+        const lang::CompileResult compiled = m_interp->compile(m_config.source, m_config.fileName);
+        if (!compiled) {
+            if (errors && compiled.error)
+                errors->append(sourceErrorFromCompile(*compiled.error));
+            if (error)
+                *error = compiled.error ? QString::fromStdString(compiled.error->type + ": " + compiled.error->message)
+                                        : QStringLiteral("compile error");
+        } else {
+            const lang::Value module = m_interp->runModule(ts, compiled.code, m_config.moduleName);
+            if (module.isError()) {
+                const lang::Value exc = ts.fetchException();
+                const SourceError se = sourceErrorFromException(ts, exc, m_config.fileName);
+                if (errors)
+                    errors->append(se);
+                if (error)
+                    *error = se.message;
+            } else {
+                QString why;
+                BoundApp bound = bindApplication(m_interp, *loop, ts, module, &why);
+                if (!bound.application) {
+                    if (error)
+                        *error = why;
+                    if (errors)
+                        errors->append(SourceError{why, 0, 0, 0, 0, why});
+                } else {
+                    m_app = std::move(bound.application);
+                    m_endpoints = bound.endpoints;
+                    http::HttpServerSettings hs;
+                    hs.address = QHostAddress(s.bindAddress);
+                    hs.port = m_config.port;
+                    hs.keepAliveTimeoutMs = int(s.keepAliveTimeout * 1000);
+                    hs.limitConcurrency = s.limitConcurrency;
+                    hs.reusePort = m_config.workers > 1;
+                    hs.accessLog = s.accessLog;
+                    hs.requestIdStart = index;
+                    hs.requestIdStep = std::max(1, m_config.workers);
+                    m_server = std::make_unique<http::HttpServer>(m_app.get(), hs);
+                    m_server->setLogCallback([log = m_config.log](http::HttpServer::LogLevel level, const QString &msg) {
+                        if (log)
+                            log(http::HttpServer::formatLogLine(level, msg));
+                    });
+                    if (m_server->listen()) {
+                        m_port = m_server->port();
+                        m_inflight = m_server->inflightCounter();
+                        ok = true;
+                    } else if (error) {
+                        *error = m_server->errorString();
+                    }
+                }
+            }
+        }
+        // The loop takes the GIL per step from here on.
+        if (ts.holdsGil())
+            ts.releaseGil();
+        if (!ok)
+            teardownOnLoop();
+    });
+    if (!ok) {
+        m_thread->stopAndWait();
+        m_thread.reset();
+        m_interp.reset();
+        assembler->flush();
+    }
+    return ok;
+}
+
+void WorkerProcess::teardownOnLoop()
+{
+    if (m_server) {
+        m_server->close();
+        m_server->closeAllConnections();
+        m_server.reset();
+    }
+    if (m_loopTs) {
+        lang::ThreadState &ts = *m_loopTs;
+        if (!ts.holdsGil())
+            ts.acquireGil();
+        m_app.reset();
+        if (ts.holdsGil())
+            ts.releaseGil();
+        m_loopTs.reset();
+    } else {
+        m_app.reset();
+    }
+}
+
+int WorkerProcess::inflight() const
+{
+    return m_inflight ? m_inflight->load(std::memory_order_relaxed) : 0;
+}
+
+void WorkerProcess::stop()
+{
+    if (!m_thread)
+        return;
+    runOnLoop([this] { teardownOnLoop(); });
+    // Shutdown order: nothing accepted any more, app gone; now the pools and the loop.
+    m_thread->stopAndWait();
+    m_thread.reset();
+    m_interp.reset();
+    m_inflight.reset();
+}
+
+} // namespace loopscope::host
