@@ -4,7 +4,6 @@
 #include "blockinghttpclient.h"
 #include "httpstatus.h"
 #include "jsonreader.h"
-#include "pendingresult.h"
 #include "threadstatecache.h"
 #include "urlcodec.h"
 #include "valueencoder.h"
@@ -14,6 +13,7 @@
 #include "lang/objects.h"
 #include "lang/threadstate.h"
 #include "runtime/eventloop.h"
+#include "runtime/future.h"
 
 namespace loopscope::fastapi {
 
@@ -323,19 +323,22 @@ Value asyncRequest(ThreadState &ts, std::string method, const Value &url, const 
     PreparedRequest req;
     if (!prepare(ts, Flavor::Httpx, std::move(method), url, a, defaultTimeout, baseUrl, req))
         return Value::error();
-    RunContext ctx{ts.interpreter().shared_from_this(), loop};
-    Value future = PendingResult::create(ctx);
+    Value future = runtime::FutureObject::create(ts, loop);
+    if (future.isError())
+        return future;
+    auto interp = ts.interpreter().shared_from_this();
     const std::string fullUrl = req.url;
     const std::string m = req.method;
-    auto interp = ctx.interp;
     AsyncHttpRequest::start(req.target, std::move(req.text), req.timeout,
                             [future, fullUrl, m, interp](AsyncHttpRequest::Failure failure, std::string error,
                                                          HttpClientResponse response) {
                                 ThreadState &lts = ThreadStateCache::forCurrentThread(*interp, "loop");
                                 GilScope gil(lts);
-                                auto *p = PendingResult::cast(future);
+                                auto *p = runtime::FutureObject::from(future);
+                                if (p->done()) // cancelled meanwhile
+                                    return;
                                 if (failure == AsyncHttpRequest::Failure::None) {
-                                    p->setResult(makeResponse(Flavor::Httpx, std::move(response), fullUrl, m));
+                                    p->setResult(lts, makeResponse(Flavor::Httpx, std::move(response), fullUrl, m));
                                     return;
                                 }
                                 const char *cls = failure == AsyncHttpRequest::Failure::Timeout ? "httpx.ReadTimeout"
@@ -344,13 +347,13 @@ Value asyncRequest(ThreadState &ts, std::string method, const Value &url, const 
                                                       : "httpx.RemoteProtocolError";
                                 Value type = exceptionClass(lts, cls);
                                 if (type.isError()) {
-                                    p->setException(lts.fetchException());
+                                    p->setException(lts, lts.fetchException());
                                     return;
                                 }
                                 Value exc = lang::call(lts, type, {Value::fromString(error)});
                                 if (exc.isError())
                                     exc = lts.fetchException();
-                                p->setException(exc);
+                                p->setException(lts, exc);
                             });
     return future;
 }
@@ -380,8 +383,12 @@ ClientObject *castClient(const Value &v)
 Value doneFuture(ThreadState &ts, Value result)
 {
     runtime::EventLoop *loop = runtime::EventLoop::current();
-    Value f = PendingResult::create(RunContext{ts.interpreter().shared_from_this(), loop});
-    PendingResult::cast(f)->setResult(std::move(result));
+    if (!loop)
+        return ts.raise(lang::typeValue(lang::types().RuntimeError), "no running event loop");
+    Value f = runtime::FutureObject::create(ts, loop);
+    if (f.isError())
+        return f;
+    runtime::FutureObject::from(f)->setResult(ts, std::move(result));
     return f;
 }
 

@@ -8,6 +8,7 @@
 #include "lang/native.h"
 #include "lang/objects.h"
 #include "lang/threadstate.h"
+#include "runtime/asyncruntime.h"
 #include "runtime/eventloop.h"
 #include "trace/tracebuffer.h"
 
@@ -152,25 +153,25 @@ void FastApiApp::handle(std::shared_ptr<http::HttpExchange> exchange)
     const Route &route = state->routes.routes()[static_cast<std::size_t>(match.route)];
     const Endpoint &endpoint = state->endpoints[static_cast<std::size_t>(route.endpoint)];
     RequestRun::Options options;
-    options.limiter = m_limiter ? m_limiter : &loop->defaultLimiter();
+    options.limiter = m_limiter;
     options.errorLog = m_errorLog;
     QueryItems query = UrlCodec::parseQuery(exchange->queryString().toStdString());
-    auto run = std::make_shared<RequestRun>(state, endpoint, RunContext{state->interp, loop}, std::move(options),
-                                            std::move(exchange), match.params, std::move(query));
-    // uvicorn starts the request's task with create_task: it runs on a later iteration.
+    auto keep = exchange;
+    auto run = std::make_shared<RequestRun>(state, endpoint, loop, std::move(options), std::move(exchange),
+                                            match.params, std::move(query));
+    // uvicorn runs each request as a task (loop.create_task(run_asgi)): its first step
+    // comes on a later loop iteration; until then the request waits for the loop.
+    lang::ThreadState &ts = ThreadStateCache::forCurrentThread(*state->interp, "loop");
+    GilScope gil(ts);
     trace::record(trace::EventKind::RequestQueued, request);
-    runtime::StepInfo info;
-    info.request = request;
-    const std::string label = "Task-" + std::to_string(request + 1) + " " + endpoint.dependant.name;
-    info.label = trace::intern(label);
-    info.describe = [label](const runtime::StepSample *sample) {
-        std::string text = "<Task pending name='" + label + "'";
-        if (sample && !sample->function.empty())
-            text += " coro=<" + sample->function + "() running at " + sample->filename + ":" +
-                    std::to_string(sample->line) + ">";
-        return text + ">";
-    };
-    loop->callSoon([run]() { run->start(); }, std::move(info));
+    Value coro = run->makeCoroutine(ts);
+    Value task = coro.isError() ? coro : runtime::createTask(ts, coro, request);
+    if (task.isError()) {
+        Value exc = ts.fetchException();
+        respondWith(*keep, ResponseData::internalServerError());
+        if (m_errorLog)
+            m_errorLog("ERROR:    Exception in ASGI application\n" + lang::formatException(ts, exc), request);
+    }
 }
 
 } // namespace loopscope::fastapi

@@ -69,8 +69,8 @@ public:
     bool isLoaded() const;
     std::vector<EndpointInfo> endpoints() const;
 
-    // The limiter `def` endpoints and sync dependencies use; default: the loop's
-    // defaultLimiter() (AnyIO's 40 tokens).
+    // The limiter `def` endpoints, sync dependencies, sync streaming and background
+    // tasks use; default (null): the loop's defaultLimiter() (AnyIO's 40 tokens).
     void setLimiter(runtime::CapacityLimiter *limiter) { m_limiter = limiter; }
     // Where uncaught-exception reports go ("ERROR:    Exception in ASGI application\n"
     // + traceback). Default: the interpreter's stderr (attributed to the request).

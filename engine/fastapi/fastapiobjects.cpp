@@ -2,14 +2,13 @@
 
 #include "httpstatus.h"
 #include "jsonreader.h"
-#include "pendingresult.h"
-#include "threadpoolcall.h"
 #include "valueencoder.h"
 
 #include "lang/interpreter.h"
 #include "lang/native.h"
 #include "lang/threadstate.h"
 #include "runtime/eventloop.h"
+#include "runtime/future.h"
 
 #include <algorithm>
 #include <cctype>
@@ -575,11 +574,18 @@ Value makeUrl(const RequestObject &req)
     return v;
 }
 
-Value readyAwaitable(const RunContext &ctx, Value result)
+// An already finished asyncio Future: `await request.json()` returns at once.
+Value doneFuture(lang::ThreadState &ts, const RunContext &ctx, Value result, Value exception = Value::none())
 {
-    Value p = PendingResult::create(ctx);
-    PendingResult::cast(p)->setResult(std::move(result));
-    return p;
+    Value f = runtime::FutureObject::create(ts, ctx.loop ? ctx.loop : runtime::EventLoop::current());
+    if (f.isError())
+        return f;
+    auto *fut = runtime::FutureObject::from(f);
+    if (exception.isNone())
+        fut->setResult(ts, std::move(result));
+    else
+        fut->setException(ts, std::move(exception));
+    return f;
 }
 
 } // namespace
@@ -590,22 +596,17 @@ Value RequestObject::type()
         lang::NativeTypeSpec spec;
         spec.name = "Request";
         spec.module = "starlette.requests";
-        spec.methods.emplace_back("body", [](ThreadState &, const CallArgs &a) -> Value {
+        spec.methods.emplace_back("body", [](ThreadState &ts, const CallArgs &a) -> Value {
             auto *r = RequestObject::cast(a[0]);
-            return readyAwaitable(r->ctx, makeBytes(r->body));
+            return doneFuture(ts, r->ctx, makeBytes(r->body));
         });
         spec.methods.emplace_back("json", [](ThreadState &ts, const CallArgs &a) -> Value {
             auto *r = RequestObject::cast(a[0]);
             JsonParseResult parsed = JsonReader::parse(r->body);
-            Value p = PendingResult::create(r->ctx);
-            if (parsed.value) {
-                PendingResult::cast(p)->setResult(ValueEncoder::fromJson(ts, *parsed.value));
-            } else {
-                const std::string msg = parsed.error ? parsed.error->message() : std::string("invalid UTF-8");
-                PendingResult::cast(p)->setException(
-                    lang::makeException(lang::types().ValueError, msg));
-            }
-            return p;
+            if (parsed.value)
+                return doneFuture(ts, r->ctx, ValueEncoder::fromJson(ts, *parsed.value));
+            const std::string msg = parsed.error ? parsed.error->message() : std::string("invalid UTF-8");
+            return doneFuture(ts, r->ctx, Value::none(), lang::makeException(lang::types().ValueError, msg));
         });
         spec.hooks.getattr = [](ThreadState &, const Value &self, std::string_view name) -> Value {
             auto *r = RequestObject::cast(self);
@@ -693,30 +694,6 @@ Value makeHttpExceptionType(ThreadState &ts)
     return cls;
 }
 
-Value runInThreadpool(ThreadState &ts, const CallArgs &a)
-{
-    if (a.size() < 1)
-        return typeError(ts, "run_in_threadpool() missing 1 required positional argument: 'func'");
-    runtime::EventLoop *loop = runtime::EventLoop::current();
-    if (!loop)
-        return ts.raise(lang::typeValue(lang::types().RuntimeError), "no running event loop");
-    RunContext ctx{ts.interpreter().shared_from_this(), loop};
-    Value future = PendingResult::create(ctx);
-    std::vector<Value> args(a.positional.begin() + 1, a.positional.end());
-    KeywordList kwargs;
-    for (const auto &kw : a.keywords)
-        kwargs.emplace_back(std::string(kw.name), kw.value);
-    ThreadpoolCall::run(ctx, &loop->defaultLimiter(), a[0], std::move(args), std::move(kwargs), ts.currentRequest,
-                        [future](Value result, Value exc) {
-                            auto *p = PendingResult::cast(future);
-                            if (exc.isNone())
-                                p->setResult(std::move(result));
-                            else
-                                p->setException(std::move(exc));
-                        });
-    return future;
-}
-
 Value buildInternalModule(ThreadState &ts)
 {
     Value m = lang::makeModule("_loopscope_fastapi");
@@ -745,7 +722,6 @@ Value buildInternalModule(ThreadState &ts)
     set("HTMLResponse", ResponseObject::type(ResponseObject::Kind::Html));
     set("StreamingResponse", ResponseObject::type(ResponseObject::Kind::Streaming));
     set("RedirectResponse", ResponseObject::type(ResponseObject::Kind::Redirect));
-    set("run_in_threadpool", lang::makeNativeFunction("run_in_threadpool", runInThreadpool, "starlette.concurrency.run_in_threadpool"));
     Value status = lang::makeModule("fastapi.status");
     for (const auto &sc : kStatusCodes)
         lang::moduleSet(status, sc.name, Value::fromInt(sc.code));
@@ -790,8 +766,6 @@ void FastApiModule::registerModules(lang::Interpreter &interp)
     interp.registerModule("starlette.background", reexport("starlette.background", {"BackgroundTasks"}));
     interp.registerModule("fastapi.requests", reexport("fastapi.requests", {"Request"}));
     interp.registerModule("starlette.requests", reexport("starlette.requests", {"Request"}));
-    interp.registerModule("fastapi.concurrency", reexport("fastapi.concurrency", {"run_in_threadpool"}));
-    interp.registerModule("starlette.concurrency", reexport("starlette.concurrency", {"run_in_threadpool"}));
     auto statusModule = [](ThreadState &ts) -> Value {
         Value internal = ts.interpreter().importModule(ts, "_loopscope_fastapi");
         if (internal.isError())

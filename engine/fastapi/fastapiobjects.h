@@ -138,9 +138,10 @@ private:
 };
 
 // Registers fastapi, fastapi.responses, fastapi.exceptions, fastapi.params,
-// fastapi.background, fastapi.concurrency, fastapi.status, starlette.responses,
-// starlette.exceptions, starlette.background, starlette.concurrency,
-// starlette.requests, starlette.status on an interpreter.
+// fastapi.background, fastapi.requests, fastapi.status, starlette.responses,
+// starlette.exceptions, starlette.background, starlette.requests, starlette.status on an
+// interpreter. fastapi.concurrency / starlette.concurrency come from the runtime
+// (runtime::registerRuntimeModules).
 class FastApiModule {
 public:
     static void registerModules(lang::Interpreter &interp);

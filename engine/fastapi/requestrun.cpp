@@ -1,9 +1,7 @@
 #include "requestrun.h"
 
-#include "coroutinetask.h"
 #include "jsonreader.h"
 #include "paramresolver.h"
-#include "threadpoolcall.h"
 #include "threadstatecache.h"
 #include "valueencoder.h"
 
@@ -12,13 +10,17 @@
 #include "lang/native.h"
 #include "lang/objects.h"
 #include "lang/threadstate.h"
+#include "runtime/asyncruntime.h"
+#include "runtime/capacitylimiter.h"
 #include "runtime/eventloop.h"
+#include "runtime/future.h"
 #include "trace/tracebuffer.h"
 
 #include <algorithm>
 
 namespace loopscope::fastapi {
 
+using lang::ThreadState;
 using lang::Value;
 
 struct RequestRun::Solve {
@@ -26,7 +28,7 @@ struct RequestRun::Solve {
     std::size_t next = 0;
     KeywordList values;
     bool subFailed = false;
-    std::function<void(bool ok, KeywordList values)> done;
+    std::function<void(ThreadState &, bool ok, KeywordList values)> done;
 };
 
 namespace {
@@ -137,69 +139,140 @@ Value paramValueToPython(const ParamValue &v)
 
 } // namespace
 
-RequestRun::RequestRun(std::shared_ptr<const AppState> state, const Endpoint &endpoint, RunContext ctx,
+RequestRun::RequestRun(std::shared_ptr<const AppState> state, const Endpoint &endpoint, runtime::EventLoop *loop,
                        Options options, std::shared_ptr<http::HttpExchange> exchange, PathParams pathParams,
                        QueryItems query)
-    : m_state(std::move(state)), m_endpoint(endpoint), m_ctx(std::move(ctx)), m_options(std::move(options)),
-      m_exchange(std::move(exchange)), m_pathParams(std::move(pathParams)), m_query(std::move(query))
+    : m_state(std::move(state)), m_endpoint(endpoint), m_loop(loop), m_options(std::move(options)),
+      m_exchange(std::move(exchange)), m_requestId(m_exchange->id()), m_pathParams(std::move(pathParams)),
+      m_query(std::move(query))
 {
     for (const auto &[k, v] : m_exchange->headers())
         m_headers.emplace_back(k.toLower().toStdString(), v.toStdString());
 }
 
-lang::ThreadState &RequestRun::loopTs() { return ThreadStateCache::forCurrentThread(*m_ctx.interp, "loop"); }
+RequestRun::~RequestRun() = default;
 
-std::int64_t RequestRun::requestId() const { return m_exchange ? m_exchange->id() : -1; }
-
-std::string RequestRun::taskLabel(const std::string &function) const
+Value RequestRun::makeCoroutine(ThreadState &ts)
 {
-    return "Task-" + std::to_string(requestId() + 1) + " " + function;
+    auto self = shared_from_this();
+    return runtime::makeNativeCoroutine(ts, m_endpoint.dependant.name,
+                                        [self](ThreadState &t, const Value &sent, const Value *exc) {
+                                            return self->step(t, sent, exc);
+                                        });
 }
 
-void RequestRun::start()
+// The task's step: resumes what the request awaits; when that finishes, runs the
+// pipeline on until it awaits something that suspends, or the request is over.
+lang::ResumeResult RequestRun::step(ThreadState &ts, const Value &sent, const Value *exc)
+{
+    Value send = sent;
+    Value thrown;
+    bool haveThrown = exc != nullptr;
+    if (haveThrown)
+        thrown = *exc;
+    if (!m_begun) {
+        m_begun = true;
+        begin(ts);
+    }
+    while (!m_inner.isNone()) {
+        lang::ResumeResult r = haveThrown ? lang::throwInto(ts, m_inner, thrown) : lang::resume(ts, m_inner, send);
+        haveThrown = false;
+        send = Value::none();
+        if (r.kind == lang::ResumeResult::Yielded)
+            return r;
+        m_inner = Value::none();
+        Cont cont = std::move(m_cont);
+        m_cont = nullptr;
+        if (r.kind == lang::ResumeResult::Returned)
+            cont(ts, std::move(r.value), Value::none());
+        else
+            cont(ts, Value::none(), ts.fetchException());
+    }
+    if (haveThrown && !m_done) {
+        // Cancelled with nothing to forward it to.
+        ts.restoreException(thrown);
+        return {lang::ResumeResult::Raised, Value::none()};
+    }
+    return {lang::ResumeResult::Returned, Value::none()};
+}
+
+void RequestRun::awaitValue(ThreadState &ts, const Value &awaitable, Cont cont)
+{
+    Value it = lang::getAwaitable(ts, awaitable);
+    if (it.isError()) {
+        cont(ts, Value::none(), ts.fetchException());
+        return;
+    }
+    m_inner = std::move(it);
+    m_cont = std::move(cont);
+}
+
+void RequestRun::awaitSync(ThreadState &ts, Value fn, std::vector<Value> args, KeywordList kwargs,
+                           runtime::CapacityLimiter *limiter, Cont cont)
+{
+    Value coro = runtime::runSyncCoroutine(ts, std::move(fn), std::move(args), std::move(kwargs), limiter);
+    if (coro.isError()) {
+        cont(ts, Value::none(), ts.fetchException());
+        return;
+    }
+    awaitValue(ts, coro, std::move(cont));
+}
+
+runtime::CapacityLimiter *RequestRun::exitLimiter()
+{
+    // contextmanager_in_threadpool: "exit_limiter = CapacityLimiter(1)", a new one per
+    // dependency exit, so exits never wait for the 40 tokens.
+    if (!m_exitLimiter)
+        m_exitLimiter = std::make_unique<runtime::CapacityLimiter>(m_loop, 1, runtime::CapacityLimiter::WakeOrder::Fifo,
+                                                                   "exit_limiter");
+    return m_exitLimiter.get();
+}
+
+void RequestRun::begin(ThreadState &ts)
 {
     auto self = shared_from_this();
     m_exchange->setCompletionCallback([self](bool) {
-        self->m_written = true;
-        if (self->m_responseStarted)
-            self->onWritten();
+        // Loop thread, outside any step: wake the task waiting for the response to be out.
+        if (self->m_writtenFuture.isNone()) {
+            self->m_writtenFuture = Value::trueValue(); // written before anyone waited
+            return;
+        }
+        auto *f = runtime::FutureObject::from(self->m_writtenFuture);
+        if (!f || f->done())
+            return;
+        ThreadState &lts = ThreadStateCache::forCurrentThread(*self->m_state->interp, "loop");
+        GilScope gil(lts);
+        f->setResult(lts, Value::none());
     });
 
-    lang::ThreadState &ts = loopTs();
-    GilScope gil(ts);
-    RequestScope attribution(ts, requestId());
-
-    if (m_endpoint.bodyParams > 0 && !readBody())
+    if (m_endpoint.bodyParams > 0 && !readBody(ts))
         return;
 
     auto root = std::make_shared<Solve>();
     root->d = &m_endpoint.dependant;
-    root->done = [self](bool ok, KeywordList values) {
+    root->done = [self](ThreadState &t, bool ok, KeywordList values) {
         if (self->m_failed)
             return;
         if (!ok || !self->m_issues.empty()) {
-            self->failValidation();
+            self->failValidation(t);
             return;
         }
-        self->runEndpoint(std::move(values));
+        self->runEndpoint(t, std::move(values));
     };
-    advance(root);
+    advance(ts, root);
 }
 
-bool RequestRun::readBody()
+bool RequestRun::readBody(ThreadState &ts)
 {
     const QByteArray &raw = m_exchange->body();
     if (raw.isEmpty())
         return true;
-    lang::ThreadState &ts = loopTs();
     const std::string body = raw.toStdString();
     // FastAPI reads JSON when the content type is absent or application/json / +json.
-    const std::string contentType = [&] {
-        for (const auto &[k, v] : m_headers)
-            if (k == "content-type")
-                return v;
-        return std::string();
-    }();
+    std::string contentType;
+    for (const auto &[k, v] : m_headers)
+        if (k == "content-type" && contentType.empty())
+            contentType = v;
     std::string mediaType = contentType.substr(0, contentType.find(';'));
     mediaType.erase(std::remove(mediaType.begin(), mediaType.end(), ' '), mediaType.end());
     std::transform(mediaType.begin(), mediaType.end(), mediaType.begin(),
@@ -239,56 +312,53 @@ bool RequestRun::readBody()
     return true;
 }
 
-// Solves the sub-dependencies of s->d one by one (FastAPI's solve_dependencies), then
-// its own parameters.
-void RequestRun::advance(const std::shared_ptr<Solve> &s)
+// FastAPI's solve_dependencies: sub-dependencies one by one (each solved, then called),
+// then the dependant's own parameters.
+void RequestRun::advance(ThreadState &ts, const std::shared_ptr<Solve> &s)
 {
     if (m_failed)
         return;
     if (s->next >= s->d->dependencies.size()) {
-        resolveOwnParams(s);
+        resolveOwnParams(ts, s);
         return;
     }
     const Dependant &sub = s->d->dependencies[s->next++];
     auto self = shared_from_this();
     auto subSolve = std::make_shared<Solve>();
     subSolve->d = &sub;
-    subSolve->done = [self, s, &sub](bool ok, KeywordList subValues) {
+    subSolve->done = [self, s, &sub](ThreadState &t, bool ok, KeywordList subValues) {
         if (self->m_failed)
             return;
         if (!ok) {
             s->subFailed = true;
-            self->advance(s);
+            self->advance(t, s);
             return;
         }
         if (sub.useCache) {
             for (const auto &[call, value] : self->m_cache) {
                 if (call.is(sub.call)) {
                     s->values.emplace_back(sub.paramName, value);
-                    self->advance(s);
+                    self->advance(t, s);
                     return;
                 }
             }
         }
-        self->callDependency(sub, std::move(subValues), [self, s, &sub](Value result, Value exc) {
+        self->callDependency(t, sub, std::move(subValues), [self, s, &sub](ThreadState &t2, Value result, Value exc) {
             if (self->m_failed)
                 return;
             if (!exc.isNone()) {
-                self->fail(std::move(exc));
+                self->fail(t2, std::move(exc));
                 return;
             }
             self->m_cache.emplace_back(sub.call, result);
             s->values.emplace_back(sub.paramName, std::move(result));
-            self->advance(s);
+            self->advance(t2, s);
         });
     };
-    advance(subSolve);
+    advance(ts, subSolve);
 }
-
-void RequestRun::resolveOwnParams(const std::shared_ptr<Solve> &s)
+void RequestRun::resolveOwnParams(ThreadState &ts, const std::shared_ptr<Solve> &s)
 {
-    lang::ThreadState &ts = loopTs();
-    GilScope gil(ts);
     const Dependant &d = *s->d;
     const std::size_t issuesBefore = m_issues.size();
 
@@ -402,7 +472,7 @@ void RequestRun::resolveOwnParams(const std::shared_ptr<Solve> &s)
         switch (p.kind) {
         case DependantParam::Kind::Request:
             if (m_request.isNone()) {
-                m_request = RequestObject::create(m_ctx);
+                m_request = RequestObject::create(RunContext{m_state->interp, m_loop});
                 auto *r = RequestObject::cast(m_request);
                 r->method = m_exchange->method().toStdString();
                 r->path = m_exchange->path().toStdString();
@@ -439,155 +509,159 @@ void RequestRun::resolveOwnParams(const std::shared_ptr<Solve> &s)
     }
     const bool ok = !s->subFailed && m_issues.size() == issuesBefore;
     auto done = std::move(s->done);
-    done(ok, std::move(s->values));
+    done(ts, ok, std::move(s->values));
 }
 
-void RequestRun::callDependency(const Dependant &d, KeywordList values, Completion done)
-{
-    lang::ThreadState &ts = loopTs();
-    GilScope gil(ts);
-    RequestScope attribution(ts, requestId());
-    auto self = shared_from_this();
 
+void RequestRun::callDependency(ThreadState &ts, const Dependant &d, KeywordList values, Cont done)
+{
+    auto self = shared_from_this();
     if (!d.isAsync && !d.isGenerator && !d.isAsyncGenerator) {
-        ThreadpoolCall::run(m_ctx, m_options.limiter, d.call, {}, std::move(values), requestId(), std::move(done));
+        // A `def` dependency: its own run_in_threadpool call (one token, then released).
+        awaitSync(ts, d.call, {}, std::move(values), m_options.limiter, std::move(done));
         return;
     }
     const auto kw = keywordArgs(values);
     Value obj = lang::call(ts, d.call, {}, kw);
     if (obj.isError()) {
-        done(Value::none(), ts.fetchException());
+        done(ts, Value::none(), ts.fetchException());
         return;
     }
     if (d.isAsync) {
-        CoroutineTask::start(m_ctx, obj, requestId(), taskLabel(d.name), std::move(done), true);
+        awaitValue(ts, obj, std::move(done));
         return;
     }
-    const std::string name = d.name;
     if (d.isGenerator) {
         // contextmanager_in_threadpool: __enter__ (the first next()) through the limiter.
-        Value next = builtin(ts, "next");
-        ThreadpoolCall::run(m_ctx, m_options.limiter, next, {obj}, {}, requestId(),
-                            [self, obj, name, done](Value result, Value exc) {
-                                if (!exc.isNone()) {
-                                    if (isA(exc, lang::types().StopIteration))
-                                        exc = lang::makeException(lang::types().RuntimeError, "generator didn't yield");
-                                    done(Value::none(), std::move(exc));
-                                    return;
-                                }
-                                self->m_exits.push_back(ExitEntry{obj, false, name});
-                                done(std::move(result), Value::none());
-                            });
+        awaitSync(ts, builtin(ts, "next"), {obj}, {}, m_options.limiter,
+                  [self, obj, done](ThreadState &t, Value result, Value exc) {
+                      if (!exc.isNone()) {
+                          if (isA(exc, lang::types().StopIteration))
+                              exc = lang::makeException(lang::types().RuntimeError, "generator didn't yield");
+                          done(t, Value::none(), std::move(exc));
+                          return;
+                      }
+                      self->m_exits.push_back(ExitEntry{obj, false});
+                      done(t, std::move(result), Value::none());
+                  });
         return;
     }
-    // An async generator: the first __anext__() on the loop.
-    Value step = lang::callMethod(ts, obj, "__anext__", {});
-    if (step.isError()) {
-        done(Value::none(), ts.fetchException());
+    // An async generator: asynccontextmanager's __aenter__, the first __anext__().
+    Value anext = lang::callMethod(ts, obj, "__anext__", {});
+    if (anext.isError()) {
+        done(ts, Value::none(), ts.fetchException());
         return;
     }
-    CoroutineTask::start(m_ctx, step, requestId(), taskLabel(name),
-                         [self, obj, name, done](Value result, Value exc) {
-                             if (!exc.isNone()) {
-                                 if (isA(exc, lang::types().StopAsyncIteration))
-                                     exc = lang::makeException(lang::types().RuntimeError, "generator didn't yield");
-                                 done(Value::none(), std::move(exc));
-                                 return;
-                             }
-                             self->m_exits.push_back(ExitEntry{obj, true, name});
-                             done(std::move(result), Value::none());
-                         },
-                         true);
+    awaitValue(ts, anext, [self, obj, done](ThreadState &t, Value result, Value exc) {
+        if (!exc.isNone()) {
+            if (isA(exc, lang::types().StopAsyncIteration))
+                exc = lang::makeException(lang::types().RuntimeError, "generator didn't yield");
+            done(t, Value::none(), std::move(exc));
+            return;
+        }
+        self->m_exits.push_back(ExitEntry{obj, true});
+        done(t, std::move(result), Value::none());
+    });
 }
 
-void RequestRun::runEndpoint(KeywordList values)
+void RequestRun::runEndpoint(ThreadState &ts, KeywordList values)
 {
     const Dependant &d = m_endpoint.dependant;
     auto self = shared_from_this();
-    Completion done = [self](Value result, Value exc) { self->endpointDone(std::move(result), std::move(exc)); };
+    Cont done = [self](ThreadState &t, Value result, Value exc) { self->endpointDone(t, std::move(result), std::move(exc)); };
     if (!d.isAsync) {
         // def endpoint: run_in_threadpool, the token held for the whole call.
-        ThreadpoolCall::run(m_ctx, m_options.limiter, d.call, {}, std::move(values), requestId(), std::move(done));
+        awaitSync(ts, d.call, {}, std::move(values), m_options.limiter, std::move(done));
         return;
     }
-    lang::ThreadState &ts = loopTs();
-    GilScope gil(ts);
-    RequestScope attribution(ts, requestId());
     const auto kw = keywordArgs(values);
     Value coro = lang::call(ts, d.call, {}, kw);
     if (coro.isError()) {
-        done(Value::none(), ts.fetchException());
+        done(ts, Value::none(), ts.fetchException());
         return;
     }
-    CoroutineTask::start(m_ctx, coro, requestId(), taskLabel(d.name), std::move(done), true);
+    awaitValue(ts, coro, std::move(done));
 }
 
-void RequestRun::endpointDone(Value result, Value exc)
+void RequestRun::endpointDone(ThreadState &ts, Value result, Value exc)
 {
     if (m_failed)
         return;
     if (!exc.isNone()) {
-        fail(std::move(exc));
+        fail(ts, std::move(exc));
         return;
     }
-    lang::ThreadState &ts = loopTs();
-    GilScope gil(ts);
-    RequestScope attribution(ts, requestId());
     Value response = result;
     if (!ResponseObject::cast(result)) {
-        // serialize_response + actual_response_class(content, status_code=...)
-        int status = m_endpoint.decl.statusCode > 0 ? m_endpoint.decl.statusCode
-                                                    : (m_endpoint.responseKind == ResponseObject::Kind::Redirect ? 307 : 200);
-        if (!ResponseObject::render(ts, m_endpoint.responseKind, result, status, response)) {
-            fail(ts.fetchException());
+        // serialize_response (jsonable_encoder) + actual_response_class(content, status_code)
+        const int status = m_endpoint.decl.statusCode > 0
+                               ? m_endpoint.decl.statusCode
+                               : (m_endpoint.responseKind == ResponseObject::Kind::Redirect ? 307 : 200);
+        Value content = result;
+        if (m_endpoint.responseKind == ResponseObject::Kind::Json) {
+            std::string text;
+            if (!ValueEncoder::encode(ts, result, text, true)) {
+                fail(ts, ts.fetchException());
+                return;
+            }
+            Value rendered;
+            if (!ResponseObject::render(ts, ResponseObject::Kind::Plain, Value::fromString(std::move(text)), status,
+                                        rendered)) {
+                fail(ts, ts.fetchException());
+                return;
+            }
+            auto *r = ResponseObject::cast(rendered);
+            r->kind = ResponseObject::Kind::Json;
+            r->mediaType = "application/json";
+            r->headers.emplace_back("content-type", "application/json");
+            response = rendered;
+        } else if (!ResponseObject::render(ts, m_endpoint.responseKind, content, status, response)) {
+            fail(ts, ts.fetchException());
             return;
         }
     }
     if (auto *r = ResponseObject::cast(response); r && r->background.isNone() && !m_background.isNone())
         r->background = m_background;
-    sendResponse(std::move(response));
+    sendResponse(ts, std::move(response));
 }
 
-void RequestRun::sendResponse(Value response)
+void RequestRun::sendResponse(ThreadState &ts, Value response)
 {
     m_response = response;
     auto *r = ResponseObject::cast(response);
-    m_responseStarted = true;
     if (r->kind != ResponseObject::Kind::Streaming) {
         const ResponseData d = r->data();
+        m_responseStarted = true;
         m_exchange->respond(d.status, toHttpHeaders(d.headers), QByteArray::fromStdString(d.body));
-        if (m_written)
-            onWritten();
+        awaitWritten(ts);
         return;
     }
-    lang::ThreadState &ts = loopTs();
-    GilScope gil(ts);
     Value content = r->content;
-    m_streamAsync = lang::isAsyncGenerator(content) || !lang::getAttrOpt(ts, content, "__anext__").isNotFound();
+    Value anext = lang::getAttrOpt(ts, content, "__anext__");
     if (ts.hasException())
         ts.fetchException();
+    m_streamAsync = lang::isAsyncGenerator(content) || (!anext.isNotFound() && !anext.isError());
     if (m_streamAsync) {
         m_streamIter = content;
     } else {
         m_streamIter = lang::getIter(ts, content);
         if (m_streamIter.isError()) {
-            Value exc = ts.fetchException();
-            m_responseStarted = false;
-            fail(exc);
+            fail(ts, ts.fetchException());
             return;
         }
     }
+    m_responseStarted = true;
     m_exchange->startStreaming(r->status, toHttpHeaders(r->headers));
-    streamNext();
+    streamNext(ts);
 }
 
-void RequestRun::streamNext()
+void RequestRun::streamNext(ThreadState &ts)
 {
     auto self = shared_from_this();
-    auto onChunk = [self](Value chunk, Value exc) {
+    Cont onChunk = [self](ThreadState &t, Value chunk, Value exc) {
         if (!exc.isNone()) {
             const bool end = isA(exc, self->m_streamAsync ? lang::types().StopAsyncIteration : lang::types().StopIteration);
-            self->streamEnded(end ? Value::none() : exc);
+            self->streamEnded(t, end ? Value::none() : exc);
             return;
         }
         std::string bytes;
@@ -596,187 +670,179 @@ void RequestRun::streamNext()
         } else if (chunk.isKind(lang::ObjKind::Bytes)) {
             bytes = chunk.as<lang::BytesObject>()->value;
         } else {
-            self->streamEnded(lang::makeException(lang::types().AttributeError,
-                                                  "'" + lang::typeName(chunk) + "' object has no attribute 'encode'"));
+            self->streamEnded(t, lang::makeException(lang::types().AttributeError,
+                                                     "'" + lang::typeName(chunk) + "' object has no attribute 'encode'"));
             return;
         }
         if (!self->m_exchange->writeChunk(QByteArray::fromStdString(bytes))) {
-            self->streamEnded(Value::none()); // the client is gone
+            self->streamEnded(t, Value::none()); // the client is gone
             return;
         }
-        self->streamNext();
+        self->streamNext(t);
     };
     if (!m_streamAsync) {
         // iterate_in_threadpool: every next() is its own run_in_threadpool call.
-        lang::ThreadState &ts = loopTs();
-        Value next;
-        {
-            GilScope gil(ts);
-            next = builtin(ts, "next");
-        }
-        ThreadpoolCall::run(m_ctx, m_options.limiter, next, {m_streamIter}, {}, requestId(), std::move(onChunk));
+        awaitSync(ts, builtin(ts, "next"), {m_streamIter}, {}, m_options.limiter, std::move(onChunk));
         return;
     }
-    lang::ThreadState &ts = loopTs();
-    GilScope gil(ts);
-    RequestScope attribution(ts, requestId());
-    Value step = lang::callMethod(ts, m_streamIter, "__anext__", {});
-    if (step.isError()) {
-        streamEnded(ts.fetchException());
+    Value anext = lang::callMethod(ts, m_streamIter, "__anext__", {});
+    if (anext.isError()) {
+        streamEnded(ts, ts.fetchException());
         return;
     }
-    CoroutineTask::start(m_ctx, step, requestId(), taskLabel("stream"), std::move(onChunk), false);
+    awaitValue(ts, anext, std::move(onChunk));
 }
 
-void RequestRun::streamEnded(Value exc)
+void RequestRun::streamEnded(ThreadState &ts, Value exc)
 {
-    if (!exc.isNone()) {
-        // The response has started: uvicorn can only log and end it.
-        reportError(exc);
-        m_failed = true;
-        m_exchange->finish();
-        auto self = shared_from_this();
-        runExits(exc, [self]() { self->finish(); });
-        return;
-    }
     m_exchange->finish();
-    if (m_written)
-        onWritten();
-}
-
-void RequestRun::onWritten()
-{
-    if (m_afterStarted || m_failed)
+    if (!exc.isNone()) {
+        // The response has started: uvicorn can only log the error and end it.
+        m_failed = true;
+        reportError(ts, exc);
+        auto self = shared_from_this();
+        runExits(ts, exc, [self](ThreadState &) { self->finish(); });
         return;
-    m_afterStarted = true;
-    runBackground(0);
+    }
+    awaitWritten(ts);
 }
 
-void RequestRun::runBackground(std::size_t index)
+// Waits (in the task) until the server has handed the last byte to the socket, then
+// runs the background tasks: Starlette's `await self.background()` after the send.
+void RequestRun::awaitWritten(ThreadState &ts)
+{
+    auto self = shared_from_this();
+    Cont next = [self](ThreadState &t, Value, Value) { self->runBackground(t, 0); };
+    if (m_writtenFuture.isTrueConst()) {
+        next(ts, Value::none(), Value::none());
+        return;
+    }
+    m_writtenFuture = runtime::FutureObject::create(ts, m_loop);
+    if (m_writtenFuture.isError()) {
+        ts.fetchException();
+        m_writtenFuture = Value::none();
+        next(ts, Value::none(), Value::none());
+        return;
+    }
+    awaitValue(ts, m_writtenFuture, std::move(next));
+}
+
+void RequestRun::runBackground(ThreadState &ts, std::size_t index)
 {
     auto self = shared_from_this();
     auto *r = ResponseObject::cast(m_response);
     auto *tasks = r ? BackgroundTasksObject::cast(r->background) : nullptr;
     if (!tasks || index >= tasks->tasks.size()) {
-        runExits(Value::none(), [self]() { self->finish(); });
+        runExits(ts, Value::none(), [self](ThreadState &) { self->finish(); });
         return;
     }
     const BackgroundTasksObject::Task task = tasks->tasks[index];
-    lang::ThreadState &ts = loopTs();
-    GilScope gil(ts);
-    RequestScope attribution(ts, requestId());
     lang::FunctionInfo info;
     const bool known = lang::functionInfo(task.func, info);
     const std::string name = known ? info.name : lang::typeName(task.func);
-    trace::record(trace::EventKind::BackgroundBegin, requestId(), trace::intern(name));
-    Completion done = [self, index](Value, Value exc) {
-        trace::record(trace::EventKind::BackgroundEnd, self->requestId());
+    trace::record(trace::EventKind::BackgroundBegin, m_requestId, trace::intern(name));
+    Cont done = [self, index](ThreadState &t, Value, Value exc) {
+        trace::record(trace::EventKind::BackgroundEnd, self->m_requestId);
         if (!exc.isNone()) {
             // Starlette stops at the first failing task; uvicorn logs it.
-            self->reportError(exc);
-            self->runExits(exc, [self]() { self->finish(); });
+            self->reportError(t, exc);
+            self->runExits(t, exc, [self](ThreadState &) { self->finish(); });
             return;
         }
-        self->runBackground(index + 1);
+        self->runBackground(t, index + 1);
     };
     if (known && info.isAsync && !info.isGenerator) {
         const auto kw = keywordArgs(task.kwargs);
         Value coro = lang::call(ts, task.func, task.args, kw);
         if (coro.isError()) {
-            done(Value::none(), ts.fetchException());
+            done(ts, Value::none(), ts.fetchException());
             return;
         }
-        CoroutineTask::start(m_ctx, coro, requestId(), taskLabel(name), std::move(done), true);
+        awaitValue(ts, coro, std::move(done));
         return;
     }
-    ThreadpoolCall::run(m_ctx, m_options.limiter, task.func, task.args, task.kwargs, requestId(), std::move(done));
+    awaitSync(ts, task.func, task.args, task.kwargs, m_options.limiter, std::move(done));
 }
 
-// The AsyncExitStack: generator dependencies exit newest first; a `def` one through its
-// own unlimited token (not the 40), an async one on the loop. With an exception, it
-// is thrown into them.
-void RequestRun::runExits(Value exc, std::function<void()> then)
+// The AsyncExitStack: generator dependencies exit newest first; a `def` one with its own
+// exit limiter (not the 40 tokens), an async one in the task. With an exception, it is
+// thrown into them.
+void RequestRun::runExits(ThreadState &ts, Value exc, std::function<void(ThreadState &)> then)
 {
     if (m_exits.empty()) {
-        then();
+        then(ts);
         return;
     }
     ExitEntry entry = m_exits.back();
     m_exits.pop_back();
     auto self = shared_from_this();
-    lang::ThreadState &ts = loopTs();
-    GilScope gil(ts);
-    RequestScope attribution(ts, requestId());
-    auto after = [self, exc, then, entry](Value, Value exitExc) {
-        const bool finished = !exitExc.isNone() &&
-                              isA(exitExc, entry.isAsync ? lang::types().StopAsyncIteration : lang::types().StopIteration);
+    Cont after = [self, exc, then, entry](ThreadState &t, Value, Value exitExc) {
+        const bool finished =
+            !exitExc.isNone() && isA(exitExc, entry.isAsync ? lang::types().StopAsyncIteration : lang::types().StopIteration);
         if (exitExc.isNone()) {
             if (exc.isNone())
-                self->reportError(lang::makeException(lang::types().RuntimeError, "generator didn't stop"));
+                self->reportError(t, lang::makeException(lang::types().RuntimeError, "generator didn't stop"));
         } else if (!finished && !exitExc.is(exc)) {
-            self->reportError(exitExc);
+            self->reportError(t, exitExc);
         }
-        self->runExits(exc, then);
+        self->runExits(t, exc, then);
     };
     if (!entry.isAsync) {
         Value callable = exc.isNone() ? builtin(ts, "next") : lang::getAttr(ts, entry.gen, "throw");
         if (callable.isError()) {
-            ts.fetchException();
-            runExits(exc, then);
+            after(ts, Value::none(), ts.fetchException());
             return;
         }
-        std::vector<Value> args{exc.isNone() ? entry.gen : exc};
-        ThreadpoolCall::run(m_ctx, nullptr, callable, std::move(args), {}, requestId(), std::move(after));
+        awaitSync(ts, callable, {exc.isNone() ? entry.gen : exc}, {}, exitLimiter(), std::move(after));
         return;
     }
     Value step = exc.isNone() ? lang::callMethod(ts, entry.gen, "__anext__", {})
                               : lang::callMethod(ts, entry.gen, "athrow", std::vector<Value>{exc});
     if (step.isError()) {
-        after(Value::none(), ts.fetchException());
+        after(ts, Value::none(), ts.fetchException());
         return;
     }
-    CoroutineTask::start(m_ctx, step, requestId(), taskLabel(entry.name), std::move(after), true);
+    awaitValue(ts, step, std::move(after));
 }
 
-void RequestRun::fail(Value exc)
+void RequestRun::fail(ThreadState &ts, Value exc)
 {
     if (m_failed)
         return;
     m_failed = true;
     auto self = shared_from_this();
-    runExits(exc, [self, exc]() {
-        lang::ThreadState &ts = self->loopTs();
-        GilScope gil(ts);
-        RequestScope attribution(ts, self->requestId());
+    runExits(ts, exc, [self, exc](ThreadState &t) {
         int status = 0;
         Value detail;
         HeaderList headers;
-        if (FastApiModule::readHttpException(ts, exc, status, detail, headers)) {
+        if (FastApiModule::readHttpException(t, exc, status, detail, headers)) {
+            // FastAPI's http_exception_handler: JSONResponse({"detail": exc.detail}, ...)
             std::string body = "{\"detail\":";
-            if (ValueEncoder::encode(ts, detail, body, false)) {
+            if (ValueEncoder::encode(t, detail, body, false)) {
                 body += '}';
                 self->respondNow(ResponseData::json(std::move(body), status, headers));
                 self->finish();
                 return;
             }
-            Value encodeError = ts.fetchException();
+            Value encodeError = t.fetchException();
             self->respondNow(ResponseData::internalServerError());
-            self->reportError(encodeError);
+            self->reportError(t, encodeError);
             self->finish();
             return;
         }
+        // ServerErrorMiddleware: the 500 goes out first, then uvicorn logs the traceback.
         self->respondNow(ResponseData::internalServerError());
-        self->reportError(exc);
+        self->reportError(t, exc);
         self->finish();
     });
 }
 
-void RequestRun::failValidation()
+void RequestRun::failValidation(ThreadState &ts)
 {
     m_failed = true;
     Value exc = lang::makeException(lang::types().Exception, "RequestValidationError");
     auto self = shared_from_this();
-    runExits(exc, [self]() {
+    runExits(ts, exc, [self](ThreadState &) {
         self->respondNow(ResponseData::validationError(self->m_issues));
         self->finish();
     });
@@ -784,30 +850,29 @@ void RequestRun::failValidation()
 
 void RequestRun::respondNow(const ResponseData &data)
 {
-    if (m_responseStarted)
+    if (m_responseStarted || !m_exchange)
         return;
     m_responseStarted = true;
     m_exchange->respond(data.status, toHttpHeaders(data.headers), QByteArray::fromStdString(data.body));
 }
 
-void RequestRun::reportError(const Value &exc)
+void RequestRun::reportError(ThreadState &ts, const Value &exc)
 {
-    lang::ThreadState &ts = loopTs();
-    GilScope gil(ts);
-    RequestScope attribution(ts, requestId());
     const std::string text = "ERROR:    Exception in ASGI application\n" + lang::formatException(ts, exc);
     if (m_options.errorLog)
-        m_options.errorLog(text, requestId());
+        m_options.errorLog(text, m_requestId);
     else
         ts.interpreter().write(ts, text, true);
 }
 
 void RequestRun::finish()
 {
+    m_done = true;
     // Dropping the exchange tells the server the request's work is over.
-    m_exchange.reset();
-    m_exits.clear();
-    m_cache.clear();
+    if (m_exchange) {
+        m_exchange->setCompletionCallback(nullptr);
+        m_exchange.reset();
+    }
 }
 
 } // namespace loopscope::fastapi

@@ -1,24 +1,30 @@
-// RequestRun: one request through a FastAPI 0.92 app, as Starlette's request_response
-// and FastAPI's get_request_handler run it: body, dependencies (depth first, sync ones
-// one after another through the limiter, async ones on the loop, generators entered
-// and kept on an exit stack), parameters and 422, the endpoint (`async def` as a task
-// step on the loop, `def` through the limiter), the response (JSON, a Response as is,
-// streaming), BackgroundTasks after the response is written, then the dependencies'
-// exit code. Lives on the loop thread; keeps the exchange until the very end.
+// RequestRun: one request through a FastAPI 0.92 app, as uvicorn's request task runs it.
+// The whole request is ONE asyncio task (runtime::createTask) whose coroutine is a C++
+// state machine awaiting, one after another, what FastAPI awaits: the dependencies
+// (depth first; `def` ones through the thread limiter one at a time, `async def` ones
+// in the task, generators entered and kept on an exit stack), the endpoint (`async def`
+// awaited in the task, `def` through run_sync with the token held for the whole call),
+// the response (JSON, a Response as is, StreamingResponse chunk by chunk), the moment
+// the server has written it, BackgroundTasks, then the dependencies' exit code.
 #pragma once
 
 #include "fastapiapp.h"
 #include "runcontext.h"
 
+#include "lang/native.h"
 #include "lang/value.h"
 
+#include <functional>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
 namespace loopscope::http {
 class HttpExchange;
+}
+namespace loopscope::runtime {
+class CapacityLimiter;
+class EventLoop;
 }
 
 namespace loopscope::fastapi {
@@ -26,71 +32,84 @@ namespace loopscope::fastapi {
 class RequestRun : public std::enable_shared_from_this<RequestRun> {
 public:
     struct Options {
-        runtime::CapacityLimiter *limiter = nullptr;
+        runtime::CapacityLimiter *limiter = nullptr; // null: the loop's default limiter
         std::function<void(const std::string &, std::int64_t)> errorLog;
     };
 
-    RequestRun(std::shared_ptr<const AppState> state, const Endpoint &endpoint, RunContext ctx, Options options,
-               std::shared_ptr<http::HttpExchange> exchange, PathParams pathParams, QueryItems query);
+    RequestRun(std::shared_ptr<const AppState> state, const Endpoint &endpoint, runtime::EventLoop *loop,
+               Options options, std::shared_ptr<http::HttpExchange> exchange, PathParams pathParams, QueryItems query);
+    ~RequestRun();
 
-    // Runs the request. Loop thread, inside a loop step.
-    void start();
+    // The request's coroutine (to run as a task). GIL held.
+    lang::Value makeCoroutine(lang::ThreadState &ts);
+    std::int64_t requestId() const { return m_requestId; }
 
 private:
     struct Solve;
     struct ExitEntry {
         lang::Value gen;
         bool isAsync = false;
-        std::string name;
     };
+    using Cont = std::function<void(lang::ThreadState &, lang::Value result, lang::Value exc)>;
 
-    lang::ThreadState &loopTs();
-    std::int64_t requestId() const;
-    std::string taskLabel(const std::string &function) const;
+    lang::ResumeResult step(lang::ThreadState &ts, const lang::Value &sent, const lang::Value *exc);
+    // Makes `awaitable` the thing the task awaits next; `cont` gets its outcome.
+    void awaitValue(lang::ThreadState &ts, const lang::Value &awaitable, Cont cont);
+    // Awaits fn(*args, **kwargs) on a worker thread (anyio.to_thread.run_sync).
+    void awaitSync(lang::ThreadState &ts, lang::Value fn, std::vector<lang::Value> args, KeywordList kwargs,
+                   runtime::CapacityLimiter *limiter, Cont cont);
 
-    void advance(const std::shared_ptr<Solve> &s);
-    void resolveOwnParams(const std::shared_ptr<Solve> &s);
-    void callDependency(const Dependant &d, KeywordList values, Completion done);
-    void runEndpoint(KeywordList values);
-    void endpointDone(lang::Value result, lang::Value exc);
-    void sendResponse(lang::Value response);
-    void streamNext();
-    void streamEnded(lang::Value exc);
-    void onWritten();
-    void runBackground(std::size_t index);
-    void runExits(lang::Value exc, std::function<void()> then);
-    void fail(lang::Value exc);
-    void failValidation();
+    void begin(lang::ThreadState &ts);
+    bool readBody(lang::ThreadState &ts);
+    void advance(lang::ThreadState &ts, const std::shared_ptr<Solve> &s);
+    void resolveOwnParams(lang::ThreadState &ts, const std::shared_ptr<Solve> &s);
+    void callDependency(lang::ThreadState &ts, const Dependant &d, KeywordList values, Cont done);
+    void runEndpoint(lang::ThreadState &ts, KeywordList values);
+    void endpointDone(lang::ThreadState &ts, lang::Value result, lang::Value exc);
+    void sendResponse(lang::ThreadState &ts, lang::Value response);
+    void streamNext(lang::ThreadState &ts);
+    void streamEnded(lang::ThreadState &ts, lang::Value exc);
+    void awaitWritten(lang::ThreadState &ts);
+    void runBackground(lang::ThreadState &ts, std::size_t index);
+    void runExits(lang::ThreadState &ts, lang::Value exc, std::function<void(lang::ThreadState &)> then);
+    void fail(lang::ThreadState &ts, lang::Value exc);
+    void failValidation(lang::ThreadState &ts);
     void respondNow(const ResponseData &data);
-    void reportError(const lang::Value &exc);
+    void reportError(lang::ThreadState &ts, const lang::Value &exc);
     void finish();
-
-    bool readBody();
+    runtime::CapacityLimiter *exitLimiter();
 
     std::shared_ptr<const AppState> m_state;
     const Endpoint &m_endpoint;
-    RunContext m_ctx;
+    runtime::EventLoop *m_loop;
     Options m_options;
     std::shared_ptr<http::HttpExchange> m_exchange;
+    std::int64_t m_requestId;
     PathParams m_pathParams;
     QueryItems m_query;
     HeaderList m_headers;
 
+    // The task's current await.
+    lang::Value m_inner;
+    Cont m_cont;
+    bool m_begun = false;
+    bool m_done = false;
+
     std::vector<ValidationIssue> m_issues;
     std::vector<std::pair<lang::Value, lang::Value>> m_cache; // dependency call -> value
     std::vector<ExitEntry> m_exits;
-    lang::Value m_request;      // RequestObject, created on demand
-    lang::Value m_background;   // BackgroundTasksObject, created on demand
+    std::unique_ptr<runtime::CapacityLimiter> m_exitLimiter;
+    lang::Value m_request;    // RequestObject, created on demand
+    lang::Value m_background; // BackgroundTasksObject, created on demand
     lang::Value m_responseParam;
     bool m_bodyPresent = false;
     lang::Value m_body;
 
-    lang::Value m_response;     // the ResponseObject being sent
+    lang::Value m_response;   // the ResponseObject being sent
     lang::Value m_streamIter;
     bool m_streamAsync = false;
     bool m_responseStarted = false;
-    bool m_written = false;     // the exchange reported completion
-    bool m_afterStarted = false;
+    lang::Value m_writtenFuture;
     bool m_failed = false;
 };
 

@@ -25,10 +25,6 @@ struct RunContext {
     runtime::EventLoop *loop = nullptr;
 };
 
-// The outcome of running Python code: `exception` is None on success. Always called on
-// the loop thread; the GIL may or may not be held (take a GilScope).
-using Completion = std::function<void(lang::Value result, lang::Value exception)>;
-
 using KeywordList = std::vector<std::pair<std::string, lang::Value>>;
 
 } // namespace loopscope::fastapi
