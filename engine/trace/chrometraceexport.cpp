@@ -146,7 +146,7 @@ QJsonObject sessionToChromeTrace(const Session &s)
         emitTrack(events, key.first, key.second, std::move(slices));
     for (const auto &[key, name] : threadNames) {
         events.append(meta("thread_name", key.first, key.second, str(name)));
-        const bool loop = name.starts_with("loop");
+        const bool loop = isLoopThreadName(name);
         events.append(sortIndex("thread_sort_index", key.first, key.second,
                                 loop ? 0 : key.second + 10));
     }

@@ -162,6 +162,19 @@ LatencySummary Session::latency() const
     return s;
 }
 
+bool isLoopThreadName(std::string_view name)
+{
+    if (!name.starts_with("loop"))
+        return false;
+    name.remove_prefix(4);
+    if (!name.empty() && (name.front() == '-' || name.front() == ' ' || name.front() == '_'))
+        name.remove_prefix(1);
+    for (char c : name)
+        if (c < '0' || c > '9')
+            return false;
+    return true;
+}
+
 double percentile(std::vector<double> values, double p)
 {
     if (values.empty())

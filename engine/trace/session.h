@@ -7,6 +7,7 @@
 #include <limits>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace loopscope::trace {
@@ -194,6 +195,9 @@ struct Session {
     double wall() const;       // first sent/accepted → last done
     LatencySummary latency() const;
 };
+
+// "loop", "loop-2", "loop 2", "loop2": the name an event-loop thread gets (not "loop-watchdog").
+bool isLoopThreadName(std::string_view name);
 
 // Percentile (0..100) of unsorted values, nearest-rank with linear interpolation.
 double percentile(std::vector<double> values, double p);

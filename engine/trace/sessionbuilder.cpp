@@ -40,7 +40,7 @@ void SessionBuilder::setThreads(const std::vector<ThreadInfo> &threads)
 {
     for (const ThreadInfo &t : threads) {
         m_session.threads[t.id] = t.name;
-        if (t.name.starts_with("loop"))
+        if (isLoopThreadName(t.name))
             markLoopThread(t.id);
     }
     m_dirty = true;
@@ -247,6 +247,8 @@ void SessionBuilder::apply(const TraceEvent &e)
         const auto bar1 = where.find('|');
         const auto bar2 = bar1 == std::string::npos ? bar1 : where.find('|', bar1 + 1);
         b.where = where.substr(0, bar1);
+        if (b.where.starts_with("?")) // no source position could be attributed
+            b.where.clear();
         if (bar1 != std::string::npos)
             b.function = where.substr(bar1 + 1, bar2 == std::string::npos ? bar2 : bar2 - bar1 - 1);
         if (bar2 != std::string::npos)
@@ -436,7 +438,7 @@ void SessionBuilder::refresh()
     m_dirty = false;
     Session &s = m_session;
     for (const auto &[id, name] : s.threads)
-        if (name.starts_with("loop"))
+        if (isLoopThreadName(name))
             markLoopThread(id);
 
     // Ranks: order of sending and order of completion.
