@@ -1,9 +1,25 @@
 // loopscope: the desktop app by default; `run`, `serve` and `bench` on the command line.
+#if defined(LOOPSCOPE_HAVE_HOST_ENGINE)
+#include "host/clicommands.h"
+#endif
+
+#if defined(LOOPSCOPE_HAVE_UI)
+#include "chartrenderer.h"
+#include "mainwindow.h"
+
+#include <QApplication>
+#endif
+
 #include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QStringList>
 #include <QTextStream>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <memory>
 
 namespace {
 
@@ -12,7 +28,60 @@ const char *kUsage =
     "       loopscope run FILE.py               run a module like `python FILE.py`\n"
     "       loopscope serve FILE.py [options]   serve the endpoints over HTTP\n"
     "       loopscope bench FILE.py [options]   fire a burst and report what happened\n"
-    "       loopscope --help | --version\n";
+    "       loopscope --help | --version\n"
+    "Without a display (no DISPLAY / WAYLAND_DISPLAY), `loopscope` runs the first lesson\n"
+    "and writes a report into ./loopscope-report.\n";
+
+#if defined(LOOPSCOPE_HAVE_HOST_ENGINE)
+QStringList argsAfter(int argc, char **argv, int first)
+{
+    QStringList out;
+    for (int i = first; i < argc; ++i)
+        out.append(QString::fromLocal8Bit(argv[i]));
+    return out;
+}
+
+bool hasDisplay()
+{
+    const char *x = std::getenv("DISPLAY");
+    const char *w = std::getenv("WAYLAND_DISPLAY");
+    return (x && *x) || (w && *w);
+}
+
+// Charts are drawn offscreen by the UI library: they need a QApplication.
+std::unique_ptr<QCoreApplication> makeApplication(int &argc, char **argv, bool charts)
+{
+#if defined(LOOPSCOPE_HAVE_UI)
+    if (charts) {
+        if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+            qputenv("QT_QPA_PLATFORM", "offscreen");
+        auto app = std::make_unique<QApplication>(argc, argv);
+        loopscope::host::setChartRenderer([](const loopscope::trace::Session &s, const QString &dir, QString *error) {
+            return loopscope::ui::renderCharts(s, dir, nullptr, error);
+        });
+        return app;
+    }
+#else
+    Q_UNUSED(charts);
+#endif
+    return std::make_unique<QCoreApplication>(argc, argv);
+}
+
+// The lessons: bundled in the binary when the UI is, else next to an installed binary,
+// else in the source tree.
+QString lessonFile()
+{
+    const QStringList candidates = {
+        QStringLiteral(":/lessons/lessons.json"),
+        QCoreApplication::applicationDirPath() + QStringLiteral("/../share/loopscope/lessons/lessons.json"),
+        QStringLiteral(LOOPSCOPE_RESOURCE_DIR "/lessons/lessons.json"),
+    };
+    for (const QString &c : candidates)
+        if (QFileInfo::exists(c))
+            return c;
+    return {};
+}
+#endif
 
 } // namespace
 
@@ -26,6 +95,43 @@ int main(int argc, char **argv)
         std::printf("loopscope %s\n", LOOPSCOPE_VERSION);
         return 0;
     }
-    std::fprintf(stderr, "loopscope: nothing to do yet\n%s", kUsage);
+    const char *verb = argc >= 2 ? argv[1] : "";
+#if defined(LOOPSCOPE_HAVE_HOST_ENGINE)
+    if (!std::strcmp(verb, "serve")) {
+        QCoreApplication app(argc, argv);
+        return loopscope::host::runServe(argsAfter(argc, argv, 2));
+    }
+    if (!std::strcmp(verb, "bench")) {
+        const QStringList args = argsAfter(argc, argv, 2);
+        bool charts = false;
+        for (const QString &a : args)
+            charts = charts || a == QLatin1String("--charts") || a.startsWith(QLatin1String("--charts="));
+        auto app = makeApplication(argc, argv, charts);
+        return loopscope::host::runBench(args);
+    }
+    if (argc >= 2 && argv[1][0] == '-') {
+        std::fprintf(stderr, "loopscope: unknown option %s\n%s", argv[1], kUsage);
+        return 2;
+    }
+    if (!hasDisplay() && argc <= 2) {
+        // No display: the first lesson, headless, as a report folder.
+        auto app = makeApplication(argc, argv, true);
+        return loopscope::host::runHeadlessReport(lessonFile(), QDir::current().filePath(QStringLiteral("loopscope-report")));
+    }
+#else
+    if (!std::strcmp(verb, "serve") || !std::strcmp(verb, "bench")) {
+        std::fprintf(stderr, "loopscope %s: this build has no engine\n", verb);
+        return 2;
+    }
+    if (argc >= 2 && argv[1][0] == '-') {
+        std::fprintf(stderr, "loopscope: unknown option %s\n%s", argv[1], kUsage);
+        return 2;
+    }
+#endif
+#if defined(LOOPSCOPE_HAVE_UI)
+    return loopscope::ui::runApp(argc, argv, argc >= 2 ? QString::fromLocal8Bit(argv[1]) : QString());
+#else
+    std::fprintf(stderr, "loopscope: this build has no desktop app (LOOPSCOPE_BUILD_UI=OFF)\n%s", kUsage);
     return 2;
+#endif
 }
