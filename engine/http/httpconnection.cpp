@@ -15,6 +15,8 @@
 
 #include <unistd.h>
 
+#include <utility>
+
 namespace loopscope::http {
 
 namespace {
@@ -418,9 +420,35 @@ void HttpConnection::finishResponse(HttpExchange *exchange)
         QTimer::singleShot(0, this, &HttpConnection::onBytesWritten);
 }
 
+bool HttpConnection::setDrainCallback(HttpExchange *exchange, std::function<void()> callback, qint64 lowWater)
+{
+    if (m_gone || exchange != m_active.get())
+        return false;
+    m_onDrained = std::move(callback);
+    m_drainLowWater = lowWater;
+    return true;
+}
+
+void HttpConnection::callDrain()
+{
+    if (!m_onDrained)
+        return;
+    auto callback = std::move(m_onDrained);
+    m_onDrained = nullptr;
+    callback();
+}
+
 void HttpConnection::onBytesWritten()
 {
-    if (m_gone || !m_active || !m_bodyDone || m_socket->bytesToWrite() > 0)
+    if (m_gone || !m_active)
+        return;
+    if (m_onDrained && m_socket->bytesToWrite() <= m_drainLowWater) {
+        QPointer<HttpConnection> guard(this);
+        callDrain();
+        if (!guard || m_gone || !m_active)
+            return;
+    }
+    if (!m_bodyDone || m_socket->bytesToWrite() > 0)
         return;
     completeActive(true);
 }
@@ -431,6 +459,8 @@ void HttpConnection::completeActive(bool written)
     m_active.reset();
     if (!exchange)
         return;
+    if (m_onDrained) // a producer still waiting: let it see the end
+        QTimer::singleShot(0, std::exchange(m_onDrained, nullptr));
     if (written)
         trace::record(trace::EventKind::ResponseWritten, exchange->id(), quint64(m_status),
                     quint64(m_bodyBytes));
@@ -501,6 +531,8 @@ void HttpConnection::detachActive()
         std::shared_ptr<HttpExchange> exchange = std::move(m_active);
         m_active.reset();
         exchange->m_connection = nullptr;
+        if (m_onDrained)
+            QTimer::singleShot(0, std::exchange(m_onDrained, nullptr));
     }
 }
 

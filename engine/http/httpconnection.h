@@ -9,6 +9,7 @@
 
 #include <QObject>
 
+#include <functional>
 #include <memory>
 
 class QTcpSocket;
@@ -37,6 +38,7 @@ public:
                        const QByteArray *body);
     bool writeBody(HttpExchange *exchange, const QByteArray &bytes);
     void finishResponse(HttpExchange *exchange);
+    bool setDrainCallback(HttpExchange *exchange, std::function<void()> callback, qint64 lowWater);
 
 private:
     void onReadyRead();
@@ -50,6 +52,7 @@ private:
     void closeGracefully();
     void detachActive();
     void write(const QByteArray &bytes);
+    void callDrain();
 
     // libhttp-parser callbacks
     friend struct HttpConnectionParserCallbacks;
@@ -88,6 +91,8 @@ private:
     bool m_noBody = false;
     qint64 m_bodyBytes = 0;
     int m_status = 0;
+    std::function<void()> m_onDrained;
+    qint64 m_drainLowWater = 0;
 
     bool m_closeAfterResponse = false;
     bool m_closing = false;

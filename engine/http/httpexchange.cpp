@@ -45,6 +45,15 @@ qint64 HttpExchange::bytesPending() const
     return m_connection ? m_connection->bytesPending() : 0;
 }
 
+void HttpExchange::whenDrained(std::function<void()> callback, qint64 lowWater)
+{
+    assertLoopThread("whenDrained");
+    if (!callback)
+        return;
+    if (!isConnected() || m_connection->bytesPending() <= lowWater || !m_connection->setDrainCallback(this, callback, lowWater))
+        QTimer::singleShot(0, std::move(callback));
+}
+
 void HttpExchange::respond(int status, const HttpHeaders &headers, const QByteArray &body)
 {
     assertLoopThread("respond");

@@ -59,6 +59,10 @@ public:
     bool isConnected() const;
     // Response bytes waiting in the socket's buffer (for a streaming producer's back-pressure).
     qint64 bytesPending() const;
+    // Back-pressure for a streaming producer (uvicorn awaits drain above 64 KiB): calls
+    // `callback` once, from the loop, when at most `lowWater` bytes are pending — or when
+    // the client is gone (check isConnected()).
+    void whenDrained(std::function<void()> callback, qint64 lowWater = 16 * 1024);
 
 private:
     friend class HttpConnection;

@@ -38,6 +38,7 @@ private Q_SLOTS:
     void malformedRequest400();
     void garbageNeverCrashes();
     void chunkedStreaming();
+    void streamingBackPressure();
     void expectContinue();
     void headRequestHasNoBody();
     void clientVanishingMidResponse();
@@ -398,6 +399,42 @@ void tst_HttpServer::chunkedStreaming()
     peer.send(get("/next"));
     QVERIFY(peer.waitResponses(2));
     QCOMPARE(peer.responses()[1].body, QByteArray("/next"));
+}
+
+namespace {
+// Writes `left` chunks of 512 KiB, each only once the socket has drained the previous one.
+void pump(std::shared_ptr<HttpExchange> ex, int left, std::vector<qint64> *pendingAtDrain)
+{
+    if (!ex->isConnected())
+        return;
+    if (left == 0) {
+        ex->finish();
+        return;
+    }
+    ex->writeChunk(QByteArray(512 * 1024, char('a' + left)));
+    ex->whenDrained([ex, left, pendingAtDrain] {
+        pendingAtDrain->push_back(ex->bytesPending());
+        pump(ex, left - 1, pendingAtDrain);
+    });
+}
+} // namespace
+
+void tst_HttpServer::streamingBackPressure()
+{
+    std::vector<qint64> pendingAtDrain;
+    LambdaApp app([&](std::shared_ptr<HttpExchange> ex) {
+        ex->startStreaming(200, {{"content-type", "application/octet-stream"}});
+        pump(ex, 8, &pendingAtDrain);
+    });
+    HttpServer server(&app);
+    QVERIFY(server.listen());
+    Peer peer(server.port());
+    peer.send(get("/big"));
+    QVERIFY(peer.waitResponses(1, 20000));
+    QCOMPARE(peer.responses()[0].body.size(), qsizetype(8 * 512 * 1024));
+    QCOMPARE(pendingAtDrain.size(), std::size_t(8));
+    for (qint64 pending : pendingAtDrain)
+        QVERIFY(pending <= 16 * 1024);
 }
 
 void tst_HttpServer::expectContinue()
