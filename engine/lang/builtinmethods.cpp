@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <mutex>
 
 namespace loopscope::lang {
 
@@ -83,18 +84,98 @@ std::string stripChars(const std::string &s, const std::string *chars, bool left
     return s.substr(a, b - a);
 }
 
+std::vector<std::uint32_t> decodeUtf8(const std::string &s)
+{
+    std::vector<std::uint32_t> out;
+    for (std::size_t i = 0; i < s.size();) {
+        unsigned char c = static_cast<unsigned char>(s[i]);
+        int len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+        std::uint32_t cp = len == 1 ? c : (c & (0xFF >> (len + 1)));
+        for (int k = 1; k < len && i + k < s.size(); ++k)
+            cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+        out.push_back(cp);
+        i += len;
+    }
+    return out;
+}
+
+void encodeUtf8(std::string &out, std::uint32_t cp)
+{
+    if (cp < 0x80)
+        out.push_back(static_cast<char>(cp));
+    else if (cp < 0x800) {
+        out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else if (cp < 0x10000) {
+        out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else {
+        out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+        out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    }
+}
+
+// Case mapping for ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic.
+std::uint32_t cpLower(std::uint32_t c)
+{
+    if (c < 0x80)
+        return static_cast<std::uint32_t>(std::tolower(static_cast<int>(c)));
+    if ((c >= 0xC0 && c <= 0xDE && c != 0xD7))
+        return c + 0x20;
+    if (c >= 0x100 && c <= 0x17F && c != 0x130 && c != 0x131 && c != 0x138 && c != 0x149 && c != 0x17F)
+        return ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E)) ? (c % 2 == 1 ? c + 1 : c) : (c % 2 == 0 ? c + 1 : c);
+    if (c >= 0x391 && c <= 0x3AB && c != 0x3A2)
+        return c + 0x20;
+    if (c >= 0x410 && c <= 0x42F)
+        return c + 0x20;
+    if (c >= 0x400 && c <= 0x40F)
+        return c + 0x50;
+    return c;
+}
+
+std::uint32_t cpUpper(std::uint32_t c)
+{
+    if (c < 0x80)
+        return static_cast<std::uint32_t>(std::toupper(static_cast<int>(c)));
+    if (c >= 0xE0 && c <= 0xFE && c != 0xF7)
+        return c - 0x20;
+    if (c >= 0x100 && c <= 0x17F && c != 0x130 && c != 0x131 && c != 0x138 && c != 0x149 && c != 0x17F)
+        return ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E)) ? (c % 2 == 0 ? c - 1 : c) : (c % 2 == 1 ? c - 1 : c);
+    if (c >= 0x3B1 && c <= 0x3CB && c != 0x3C2)
+        return c - 0x20;
+    if (c == 0x3C2)
+        return 0x3A3;
+    if (c >= 0x430 && c <= 0x44F)
+        return c - 0x20;
+    if (c >= 0x450 && c <= 0x45F)
+        return c - 0x50;
+    return c;
+}
+
+bool cpIsAlpha(std::uint32_t c)
+{
+    if (c < 0x80)
+        return std::isalpha(static_cast<int>(c));
+    return cpLower(c) != c || cpUpper(c) != c || c == 0xDF;
+}
+
 std::string lowerAscii(std::string s)
 {
-    for (auto &c : s)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
+    std::string out;
+    for (auto cp : decodeUtf8(s))
+        encodeUtf8(out, cpLower(cp));
+    return out;
 }
 
 std::string upperAscii(std::string s)
 {
-    for (auto &c : s)
-        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    return s;
+    std::string out;
+    for (auto cp : decodeUtf8(s))
+        encodeUtf8(out, cpUpper(cp));
+    return out;
 }
 
 Value splitImpl(ThreadState &ts, const CallArgs &a, bool fromRight)
@@ -267,6 +348,46 @@ Value keyError(ThreadState &ts, const Value &key)
     Value exc = makeException(types().KeyError, "");
     exc.as<ExceptionObject>()->args = makeTuple({key});
     return ts.raise(exc);
+}
+
+Value viewType(int kind)
+{
+    static Value t[3];
+    static std::once_flag once;
+    std::call_once(once, [] {
+        const char *names[3] = {"dict_keys", "dict_values", "dict_items"};
+        for (int k = 0; k < 3; ++k) {
+            NativeTypeSpec spec;
+            spec.name = names[k];
+            auto list = [](const Value &self) { return self.as<NativeObject>()->attrs.getStr("_list"); };
+            spec.methods.push_back({"__iter__", [list](ThreadState &ts, const CallArgs &a) { return getIter(ts, list(a[0])); }});
+            spec.methods.push_back({"__len__", [list](ThreadState &, const CallArgs &a) {
+                                        return Value::fromInt(static_cast<std::int64_t>(list(a[0]).as<ListObject>()->items.size()));
+                                    }});
+            spec.methods.push_back({"__contains__", [list](ThreadState &ts, const CallArgs &a) -> Value {
+                                        int r = containsOp(ts, list(a[0]), a[1]);
+                                        return r < 0 ? Value::error() : Value::fromBool(r != 0);
+                                    }});
+            spec.methods.push_back({"__reversed__", [list](ThreadState &ts, const CallArgs &a) {
+                                        std::vector<Value> items = list(a[0]).as<ListObject>()->items;
+                                        std::reverse(items.begin(), items.end());
+                                        return getIter(ts, makeList(std::move(items)));
+                                    }});
+            std::string n = names[k];
+            spec.hooks.repr = [n, list](ThreadState &ts, const Value &self) { return n + "(" + repr(ts, list(self)) + ")"; };
+            t[k] = makeNativeType(std::move(spec));
+            t[k].ptr()->makeImmortal();
+        }
+    });
+    return t[kind];
+}
+
+Value makeView(int kind, std::vector<Value> items)
+{
+    auto *o = new NativeObject(viewType(kind).as<TypeObject>());
+    Value v(o);
+    o->attrs.setStr("_list", makeList(std::move(items)));
+    return v;
 }
 
 } // namespace
@@ -494,18 +615,18 @@ void initBuiltinMethods(CoreTypes &t)
         return Value::fromBool(any);
     });
     method(S, "title", [](ThreadState &, const CallArgs &a) {
-        std::string s = a[0].asString();
+        std::string out;
         bool prevCased = false;
-        for (auto &c : s) {
-            unsigned char u = static_cast<unsigned char>(c);
-            if (std::isalpha(u)) {
-                c = prevCased ? static_cast<char>(std::tolower(u)) : static_cast<char>(std::toupper(u));
+        for (auto cp : decodeUtf8(a[0].asString())) {
+            if (cpIsAlpha(cp)) {
+                encodeUtf8(out, prevCased ? cpLower(cp) : cpUpper(cp));
                 prevCased = true;
             } else {
+                encodeUtf8(out, cp);
                 prevCased = false;
             }
         }
-        return makeStr(std::move(s));
+        return makeStr(std::move(out));
     });
     method(S, "capitalize", [](ThreadState &, const CallArgs &a) {
         std::string s = lowerAscii(a[0].asString());
@@ -771,18 +892,18 @@ void initBuiltinMethods(CoreTypes &t)
             return a.size() > 2 ? a[2] : Value::none();
         return out;
     });
-    method(D, "keys", [](ThreadState &, const CallArgs &a) { return makeList(selfDict(a)->keys()); });
+    method(D, "keys", [](ThreadState &, const CallArgs &a) { return makeView(0, selfDict(a)->keys()); });
     method(D, "values", [](ThreadState &, const CallArgs &a) {
         std::vector<Value> v;
         for (auto &kv : selfDict(a)->items())
             v.push_back(kv.second);
-        return makeList(std::move(v));
+        return makeView(1, std::move(v));
     });
     method(D, "items", [](ThreadState &, const CallArgs &a) {
         std::vector<Value> v;
         for (auto &kv : selfDict(a)->items())
             v.push_back(makeTuple({kv.first, kv.second}));
-        return makeList(std::move(v));
+        return makeView(2, std::move(v));
     });
     method(D, "setdefault", [](ThreadState &ts, const CallArgs &a) -> Value {
         if (!a.checkCount(ts, "setdefault", 2, 3))

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstring>
 #include <mutex>
+#include <thread>
 
 namespace loopscope::lang {
 
@@ -18,16 +19,18 @@ void initBuiltinMethods(CoreTypes &t); // builtinmethods.cpp
 // ---------------------------------------------------------------- types
 static TypeObject *g_typeType = nullptr;
 
+static std::vector<TypeObject *> g_builtTypes;
+
 static TypeObject *newType(const char *name, TypeObject *base, ObjKind kind)
 {
     auto *t = new TypeObject(name, base, kind);
     t->makeImmortal();
+    g_builtTypes.push_back(t);
     return t;
 }
 
-static CoreTypes *buildTypes()
+static void buildTypes(CoreTypes *t)
 {
-    auto *t = new CoreTypes();
     // "type" and "object" first; the TypeObject constructor reads types() lazily, so
     // set m_type by hand for these two.
     t->object = newType("object", nullptr, ObjKind::Instance);
@@ -122,17 +125,32 @@ static CoreTypes *buildTypes()
     t->DeprecationWarning = ex("DeprecationWarning", t->Warning);
     t->UserWarning = ex("UserWarning", t->Warning);
     t->RuntimeWarning = ex("RuntimeWarning", t->Warning);
-    return t;
+    // type dicts created before the dict type existed
+    for (TypeObject *x : g_builtTypes)
+        x->dict.ptr()->setType(t->dict);
 }
+
+static std::atomic<CoreTypes *> g_ready{nullptr};
+static CoreTypes *g_partial = nullptr;
+static std::atomic<std::thread::id> g_builder{};
 
 const CoreTypes &types()
 {
-    static CoreTypes *t = [] {
-        CoreTypes *c = buildTypes();
-        initBuiltinMethods(*c);
-        return c;
-    }();
-    return *t;
+    if (CoreTypes *t = g_ready.load(std::memory_order_acquire))
+        return *t;
+    if (g_builder.load() == std::this_thread::get_id())
+        return *g_partial; // re-entered while building
+    static std::mutex m;
+    std::lock_guard<std::mutex> lock(m);
+    if (CoreTypes *t = g_ready.load(std::memory_order_acquire))
+        return *t;
+    g_builder.store(std::this_thread::get_id());
+    g_partial = new CoreTypes{};
+    buildTypes(g_partial);
+    initBuiltinMethods(*g_partial);
+    g_ready.store(g_partial, std::memory_order_release);
+    g_builder.store(std::thread::id{});
+    return *g_partial;
 }
 
 Value typeValue(TypeObject *t) { return Value(static_cast<Object *>(t)); }

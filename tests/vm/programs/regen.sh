@@ -1,0 +1,9 @@
+#!/bin/sh
+# Regenerates the expected output of every program with CPython 3.11 (python3 on PATH).
+# Output is stdout and stderr together, then "exit code: N".
+cd "$(dirname "$0")"
+for f in *.py; do
+    python3 "$f" > "${f%.py}.expected" 2>&1
+    echo "exit code: $?" >> "${f%.py}.expected"
+    sed -i "s|$(pwd)/||g" "${f%.py}.expected"
+done

@@ -1,0 +1,62 @@
+// A test-only driver: runs a .py file on the language core without asyncio, the way
+// `python FILE.py` would (stdout, stderr, exit code). Used by tst_programs and by hand.
+#include "lang/interpreter.h"
+#include "lang/native.h"
+#include "lang/threadstate.h"
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+using namespace loopscope::lang;
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        std::fprintf(stderr, "usage: loopscope_pyrun FILE.py\n");
+        return 2;
+    }
+    std::ifstream in(argv[1], std::ios::binary);
+    if (!in) {
+        std::fprintf(stderr, "loopscope_pyrun: can't open file '%s'\n", argv[1]);
+        return 2;
+    }
+    std::stringstream ss;
+    ss << in.rdbuf();
+    InterpreterOptions opts;
+    for (int i = 1; i < argc; ++i)
+        opts.argv.push_back(argv[i]);
+    auto interp = Interpreter::create(opts);
+    auto ts = interp->attachThread("MainThread");
+    CompileResult cr = interp->compile(ss.str(), argv[1]);
+    if (!cr) {
+        std::fflush(stdout);
+        std::fputs(cr.error->formatted.c_str(), stderr);
+        return 1;
+    }
+    Value m = interp->runModule(*ts, cr.code, "__main__");
+    int rc = 0;
+    if (m.isError()) {
+        Value exc = ts->fetchException();
+        if (exc.type()->isSubtypeOf(types().SystemExit)) {
+            Value args = exceptionArgs(exc);
+            auto &items = args.as<TupleObject>()->items;
+            if (!items.empty()) {
+                if (items[0].isSmallInt())
+                    rc = static_cast<int>(items[0].smallValue());
+                else if (!items[0].isNone()) {
+                    std::fflush(stdout);
+                    std::fprintf(stderr, "%s\n", str(*ts, items[0]).c_str());
+                    rc = 1;
+                }
+            }
+        } else {
+            std::fflush(stdout);
+            std::fputs(formatException(*ts, exc).c_str(), stderr);
+            rc = 1;
+        }
+    }
+    std::fflush(stdout);
+    return rc;
+}
