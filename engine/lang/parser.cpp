@@ -294,6 +294,13 @@ private:
     std::optional<ParseError> m_deferred;
     Token m_lastTaken;
     std::set<const Expr *> m_bareTuples; // tuples written without parentheses
+    struct FStringCursor {
+        const char *text = nullptr;
+        std::size_t offset = 0;
+        int line = 0;
+        int column = 0;
+    };
+    FStringCursor m_fstringCursor;
     // Spans including the parentheses around an expression: a parent node starts and
     // ends at its first and last token, as in CPython.
     std::map<const Expr *, Span> m_parenSpans;
@@ -2196,12 +2203,17 @@ void Parser::parseFStringBody(const Token &tok, std::string_view body, std::size
             errorSpan({whole.endLine, whole.endColumn, whole.endLine, whole.endColumn}, err);
         return v;
     };
-    // Position (line, column) of a byte offset inside the token text.
+    // Position (line, column) of a byte offset inside the token text; fields come in
+    // order, so the scan continues from the previous one.
     auto positionOf = [&](std::size_t offsetInToken, int &line, int &column) {
-        line = tok.line;
-        column = tok.column;
+        FStringCursor &c = m_fstringCursor;
+        if (c.text != tok.text.data() || c.offset > offsetInToken) {
+            c = FStringCursor{tok.text.data(), 0, tok.line, tok.column};
+        }
+        line = c.line;
+        column = c.column;
         const std::string_view text = tok.text;
-        for (std::size_t i = 0; i < offsetInToken && i < text.size(); ++i) {
+        for (std::size_t i = c.offset; i < offsetInToken && i < text.size(); ++i) {
             const auto ch = static_cast<unsigned char>(text[i]);
             if (ch == '\n') {
                 ++line;
@@ -2210,6 +2222,7 @@ void Parser::parseFStringBody(const Token &tok, std::string_view body, std::size
                 ++column;
             }
         }
+        c = FStringCursor{tok.text.data(), offsetInToken, line, column};
     };
 
     std::size_t i = 0;
