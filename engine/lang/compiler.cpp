@@ -386,6 +386,7 @@ struct Label {
 enum class FKind { Loop, TryExcept, TryFinally, HandlerCleanup, FinallyHandler, With, AsyncWith };
 
 struct FBlock {
+    explicit FBlock(FKind k) : kind(k) {}
     FKind kind;
     Label *breakLabel = nullptr;
     int continueTarget = -1;

@@ -6,6 +6,8 @@
 // process-pool interpreters copy them with copyToInterpreter()).
 #pragma once
 
+#define LOOPSCOPE_INLINE [[gnu::always_inline]] inline
+
 #include <atomic>
 #include <cstdint>
 #include <string>
@@ -37,8 +39,8 @@ public:
     void incref() const noexcept { m_refcount.fetch_add(1, std::memory_order_relaxed); }
     void decref() const noexcept
     {
-        if (m_refcount.fetch_sub(1, std::memory_order_acq_rel) == 1)
-            delete this;
+        if (m_refcount.fetch_sub(1, std::memory_order_acq_rel) == 1) [[unlikely]]
+            destroy();
     }
     std::uint32_t refcount() const noexcept { return m_refcount.load(std::memory_order_relaxed); }
     // Objects that live as long as the program (builtin types, interned constants).
@@ -49,6 +51,7 @@ public:
     ObjKind kind() const noexcept { return m_kind; }
 
 protected:
+    [[gnu::noinline]] void destroy() const noexcept { delete this; }
     TypeObject *m_type;
     ObjKind m_kind;
     mutable std::atomic<std::uint32_t> m_refcount{0};
@@ -60,20 +63,20 @@ class Value {
 public:
     // --- construction ---
     Value() noexcept : m_bits(kNone) {}
-    Value(Object *obj) noexcept : m_bits(reinterpret_cast<std::uintptr_t>(obj))
+    LOOPSCOPE_INLINE Value(Object *obj) noexcept : m_bits(reinterpret_cast<std::uintptr_t>(obj))
     {
         if (obj)
             obj->incref();
         else
             m_bits = kNone;
     }
-    Value(const Value &o) noexcept : m_bits(o.m_bits)
+    LOOPSCOPE_INLINE Value(const Value &o) noexcept : m_bits(o.m_bits)
     {
         if (isObject())
             ptr()->incref();
     }
-    Value(Value &&o) noexcept : m_bits(o.m_bits) { o.m_bits = kNone; }
-    Value &operator=(const Value &o) noexcept
+    LOOPSCOPE_INLINE Value(Value &&o) noexcept : m_bits(o.m_bits) { o.m_bits = kNone; }
+    LOOPSCOPE_INLINE Value &operator=(const Value &o) noexcept
     {
         if (o.isObject())
             o.ptr()->incref();
@@ -83,7 +86,7 @@ public:
             reinterpret_cast<Object *>(old)->decref();
         return *this;
     }
-    Value &operator=(Value &&o) noexcept
+    LOOPSCOPE_INLINE Value &operator=(Value &&o) noexcept
     {
         if (this != &o) {
             const std::uint64_t old = m_bits;
@@ -94,7 +97,7 @@ public:
         }
         return *this;
     }
-    ~Value()
+    LOOPSCOPE_INLINE ~Value()
     {
         if (isObject())
             ptr()->decref();

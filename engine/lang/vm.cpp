@@ -1312,7 +1312,10 @@ dispatch:
                     std::int64_t cur = io->rangeCur;
                     if (io->rangeStep > 0 ? cur < io->rangeStop : cur > io->rangeStop) {
                         io->rangeCur = cur + io->rangeStep;
-                        PUSH(Value::fromInt(cur));
+                        if (Value::fitsSmall(cur)) [[likely]]
+                            PUSH(Value::smallInt(cur));
+                        else
+                            PUSH(Value::fromInt(cur));
                         break;
                     }
                     (void)POP();
