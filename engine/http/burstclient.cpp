@@ -1,5 +1,7 @@
 #include "burstclient.h"
 
+#include "latencyhistogram.h"
+
 #include "trace/tracebuffer.h"
 
 #include <http_parser.h>
@@ -10,6 +12,7 @@
 #include <ctime>
 #include <deque>
 #include <iterator>
+#include <map>
 #include <memory>
 
 #include <fcntl.h>
@@ -93,6 +96,19 @@ struct BurstClient::Shared {
     std::vector<std::vector<RequestRecord>> records; // per thread
     std::vector<double> cpuShare;                    // per thread
     std::vector<double> cpuSeconds;                  // per thread
+    std::vector<bool> extraStarted;                  // per plan.extras entry (thread 0 writes)
+
+    // Requests finished after the record cap: counted, not kept (per thread).
+    struct Folded {
+        LatencyHistogram latency;
+        std::int64_t requests = 0;
+        std::int64_t completed = 0;
+        std::int64_t errors = 0;
+        std::int64_t cancelled = 0;
+        std::map<int, std::int64_t> statuses;
+        double lastDone = 0;
+    };
+    std::vector<Folded> folded;
 
     double seconds(std::uint64_t ns) const { return double(std::int64_t(ns - startNs)) / 1e9; }
 };
@@ -148,6 +164,7 @@ public:
         m_settings.on_body = &ClientThread::onBody;
         m_settings.on_message_complete = &ClientThread::onMessageComplete;
         m_settings.on_headers_complete = &ClientThread::onHeadersComplete;
+        m_recordCap = std::max<std::int64_t>(1, shared.plan.maxRecords / threadCount);
     }
 
     void run();
@@ -175,6 +192,7 @@ private:
     void setInterest(Conn &c, std::uint32_t events);
     void afterRequest(Conn &c, bool deferred);
     void startExtras(std::uint64_t t);
+    void settle(std::int64_t index);
     void scanTimeouts(std::uint64_t t);
     bool finished() const;
 
@@ -192,6 +210,9 @@ private:
     std::vector<std::size_t> m_pendingExtras; // sorted by time
     std::size_t m_nextExtra = 0;
     std::vector<RequestRecord> m_records;
+    std::vector<std::int64_t> m_freeRecords; // folded records' slots, for reuse
+    std::int64_t m_keptRecords = 0;
+    std::int64_t m_recordCap = 0;
     http_parser_settings m_settings {};
     char m_readBuffer[64 * 1024];
 };
@@ -313,10 +334,16 @@ void ClientThread::assignWork(Conn &c)
 
 void ClientThread::startRequest(Conn &c, RequestRecord record)
 {
-    c.record = std::int64_t(m_records.size());
-    m_records.push_back(std::move(record));
+    if (!m_freeRecords.empty()) {
+        c.record = m_freeRecords.back();
+        m_freeRecords.pop_back();
+        m_records[std::size_t(c.record)] = std::move(record);
+    } else {
+        c.record = std::int64_t(m_records.size());
+        m_records.push_back(std::move(record));
+    }
     ++m_inFlight;
-    const RequestRecord &r = m_records.back();
+    const RequestRecord &r = rec(c);
     c.out.clear();
     c.out += m_s.requestPrefix;
     c.out += r.path;
@@ -480,6 +507,7 @@ void ClientThread::finishRequest(Conn &c)
     trace::record(trace::EventKind::ClientDone, r.id, std::uint64_t(r.status), std::uint64_t(r.bytes));
     m_s.done.fetch_add(1, std::memory_order_relaxed);
     const bool keep = m_s.plan.keepAlive && http_should_keep_alive(&c.parser) && c.slot >= 0;
+    settle(c.record);
     c.record = -1;
     --m_inFlight;
     if (keep) {
@@ -500,6 +528,7 @@ void ClientThread::failRequest(Conn &c, const std::string &error)
         trace::record(trace::EventKind::ClientDone, r.id, 0, 0);
         m_s.done.fetch_add(1, std::memory_order_relaxed);
         m_s.errors.fetch_add(1, std::memory_order_relaxed);
+        settle(c.record);
         c.record = -1;
         --m_inFlight;
     }
@@ -541,6 +570,7 @@ void ClientThread::startExtras(std::uint64_t t)
         if (due > t || m_s.stopping.load(std::memory_order_relaxed))
             return;
         ++m_nextExtra;
+        m_s.extraStarted[k] = true;
         auto c = std::make_unique<Conn>();
         c->owner = this;
         c->local = int(m_conns.size());
@@ -553,6 +583,30 @@ void ClientThread::startExtras(std::uint64_t t)
         r.extra = true;
         startRequest(ref, std::move(r));
     }
+}
+
+// A request has ended: keep its record while under the cap, else fold it into the counts.
+void ClientThread::settle(std::int64_t index)
+{
+    if (m_keptRecords < m_recordCap) {
+        ++m_keptRecords;
+        return;
+    }
+    RequestRecord &r = m_records[std::size_t(index)];
+    BurstClient::Shared::Folded &f = m_s.folded[std::size_t(m_index)];
+    ++f.requests;
+    if (r.error == "cancelled")
+        ++f.cancelled;
+    if (r.ok()) {
+        ++f.completed;
+        ++f.statuses[r.status];
+        f.latency.add(r.latency());
+        f.lastDone = std::max(f.lastDone, r.done);
+    } else {
+        ++f.errors;
+    }
+    r = RequestRecord();
+    m_freeRecords.push_back(index);
 }
 
 void ClientThread::scanTimeouts(std::uint64_t t)
@@ -669,6 +723,7 @@ void ClientThread::run()
             trace::record(trace::EventKind::ClientDone, r.id, 0, 0);
             m_s.errors.fetch_add(1, std::memory_order_relaxed);
             m_s.done.fetch_add(1, std::memory_order_relaxed);
+            settle(c->record);
             c->record = -1;
         }
         closeSocket(*c);
@@ -679,6 +734,10 @@ void ClientThread::run()
     m_s.cpuSeconds[std::size_t(m_index)] = cpu;
     m_s.lateSends.fetch_add(m_lateSends, std::memory_order_relaxed);
     m_s.cpuShare[std::size_t(m_index)] = wall > 0 ? cpu / wall : 0;
+    // folded slots not reused hold nothing
+    m_records.erase(std::remove_if(m_records.begin(), m_records.end(),
+                                   [](const RequestRecord &r) { return r.id < 0; }),
+                    m_records.end());
     m_s.records[std::size_t(m_index)] = std::move(m_records);
     m_s.running.fetch_sub(1, std::memory_order_acq_rel);
 }
@@ -739,6 +798,8 @@ void BurstClient::start()
     s.records.resize(std::size_t(threads));
     s.cpuShare.assign(std::size_t(threads), 0.0);
     s.cpuSeconds.assign(std::size_t(threads), 0.0);
+    s.folded.resize(std::size_t(threads));
+    s.extraStarted.assign(m_plan.extras.size(), false);
     for (int i = 0; i < threads; ++i)
         s.wakeFds.push_back(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
 
@@ -786,37 +847,77 @@ void BurstClient::wait()
         std::move(v.begin(), v.end(), std::back_inserter(m_records));
         v.clear();
     }
-    // planned requests and extras that never went out were cancelled
-    const std::int64_t expected = s.planned >= 0 ? s.planned + std::int64_t(m_plan.extras.size()) : 0;
-    std::vector<bool> seenIds(std::size_t(expected), false);
-    for (const RequestRecord &r : m_records) {
-        if (r.id >= 0 && r.id < expected)
-            seenIds[std::size_t(r.id)] = true;
-    }
-    auto seen = [&](std::int64_t id) { return bool(seenIds[std::size_t(id)]); };
-    auto cancelled = [&](std::int64_t id, const std::string &path, bool extra) {
+    // Planned requests and extras that never went out were cancelled. Every index below
+    // nextIndex was handed to a connection (and recorded there), so the rest are unsent.
+    // (a huge burst stopped early keeps only the first of those as records)
+    constexpr std::int64_t kUnsentRecords = 10'000;
+    const std::int64_t unsentCap = std::min<std::int64_t>(m_plan.maxRecords, std::int64_t(m_records.size()) + kUnsentRecords);
+    std::int64_t unsentCancelled = 0;
+    auto cancelled = [&](std::int64_t id, const std::string &pathTemplate, bool extra) {
+        if (std::int64_t(m_records.size()) >= unsentCap) {
+            ++unsentCancelled;
+            return;
+        }
         RequestRecord r;
         r.id = id;
-        r.path = path;
+        r.path = substitutePath(pathTemplate, id);
         r.extra = extra;
         r.error = "cancelled";
         m_records.push_back(std::move(r));
     };
     if (s.planned >= 0) {
-        for (std::int64_t i = 0; i < s.planned; ++i) {
-            if (!seen(i))
-                cancelled(i, substitutePath(m_plan.pathTemplate, i), false);
-        }
+        const std::int64_t issued = std::min(s.nextIndex.load(), s.planned);
+        const std::int64_t keep = std::clamp<std::int64_t>(unsentCap - std::int64_t(m_records.size()), 0, s.planned - issued);
+        for (std::int64_t i = issued; i < issued + keep; ++i)
+            cancelled(i, m_plan.pathTemplate, false);
+        unsentCancelled += s.planned - issued - keep;
         for (std::size_t k = 0; k < m_plan.extras.size(); ++k) {
-            const std::int64_t id = s.planned + std::int64_t(k);
-            if (!seen(id))
-                cancelled(id, substitutePath(m_plan.extras[k].path, id), true);
+            if (!s.extraStarted[k]) {
+                const std::int64_t id = s.planned + std::int64_t(k);
+                cancelled(id, m_plan.extras[k].path, true);
+            }
         }
     }
     std::sort(m_records.begin(), m_records.end(),
               [](const RequestRecord &a, const RequestRecord &b) { return a.id < b.id; });
 
     m_summary = BurstSummary::compute(m_records);
+    // fold in what was counted but not kept
+    BurstClient::Shared::Folded all;
+    for (const auto &f : s.folded) {
+        all.latency.merge(f.latency);
+        all.requests += f.requests;
+        all.completed += f.completed;
+        all.errors += f.errors;
+        all.cancelled += f.cancelled;
+        for (const auto &[status, n] : f.statuses)
+            all.statuses[status] += n;
+        all.lastDone = std::max(all.lastDone, f.lastDone);
+    }
+    if (all.requests > 0 || unsentCancelled > 0) {
+        BurstSummary &m = m_summary;
+        m.recordsDropped = all.requests + unsentCancelled;
+        m.requests += all.requests + unsentCancelled;
+        m.errors += all.errors + unsentCancelled;
+        m.cancelled += all.cancelled + unsentCancelled;
+        for (const auto &[status, n] : all.statuses)
+            m.statuses[status] += n;
+        if (all.completed > 0) {
+            m.approximate = true;
+            for (const RequestRecord &r : m_records) {
+                if (r.ok())
+                    all.latency.add(r.latency());
+            }
+            m.completed += all.completed;
+            m.wall = std::max(m.wall, all.lastDone);
+            m.rps = m.wall > 0 ? double(m.completed) / m.wall : 0;
+            m.p50Ms = all.latency.percentile(50) * 1000;
+            m.p90Ms = all.latency.percentile(90) * 1000;
+            m.p99Ms = all.latency.percentile(99) * 1000;
+            m.maxMs = all.latency.max() * 1000;
+            m.meanMs = all.latency.mean() * 1000;
+        }
+    }
     m_summary.clientCpuShare = s.cpuShare.empty() ? 0 : *std::max_element(s.cpuShare.begin(), s.cpuShare.end());
     for (double c : s.cpuSeconds)
         m_summary.clientCpuSeconds += c;

@@ -44,6 +44,10 @@ struct BurstPlan {
     int threads = 1;
     // How much of each response body a RequestRecord keeps.
     std::size_t keepBodyBytes = 4096;
+    // How many RequestRecords a burst keeps; past that, finished requests only count in
+    // the summary (latency percentiles then come from a log-bucket histogram). Of the
+    // requests a stop() left unsent, at most 10,000 are kept as "cancelled" records.
+    std::int64_t maxRecords = 1'000'000;
 
     int effectiveConnections() const
     {

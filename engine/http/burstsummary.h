@@ -20,6 +20,10 @@ struct BurstSummary {
     double wall = 0;             // s from burst start to the last response
     double rps = 0;              // completed / wall
     double p50Ms = 0, p90Ms = 0, p99Ms = 0, maxMs = 0, meanMs = 0;
+    // Requests counted here but not kept as records (BurstPlan::maxRecords); when > 0 the
+    // percentiles are from a log-bucket histogram (within ~1.6 %), not exact.
+    std::int64_t recordsDropped = 0;
+    bool approximate = false;
 
     // The client's own load: the busiest client thread's CPU share of the wall time,
     // and in rate mode how late requests went out against their schedule.

@@ -6,6 +6,8 @@
 #include "http/httpexchange.h"
 
 #include <QElapsedTimer>
+#include <QEventLoop>
+#include <QTimer>
 #include <QTcpSocket>
 #include <QTest>
 
@@ -14,6 +16,32 @@
 #include <vector>
 
 namespace loopscope::http::test {
+
+// Runs the event loop until `predicate` holds (polled every millisecond) or `ms` pass.
+// Unlike QTest::qWaitFor, which sleeps 10 ms between rounds of events, this keeps a
+// server on the test's thread responsive.
+template<typename Predicate>
+bool waitUntil(Predicate predicate, int ms = 5000)
+{
+    if (predicate())
+        return true;
+    QEventLoop loop;
+    QTimer poll;
+    QElapsedTimer clock;
+    clock.start();
+    bool ok = false;
+    QObject::connect(&poll, &QTimer::timeout, &loop, [&] {
+        if (predicate()) {
+            ok = true;
+            loop.quit();
+        } else if (clock.elapsed() >= ms) {
+            loop.quit();
+        }
+    });
+    poll.start(1);
+    loop.exec();
+    return ok;
+}
 
 class LambdaApp : public HttpApplication {
 public:
@@ -95,18 +123,18 @@ public:
         connect(&socket, &QTcpSocket::readyRead, this, [this] { received += socket.readAll(); });
         connect(&socket, &QTcpSocket::disconnected, this, [this] { closed = true; });
         socket.connectToHost(QHostAddress::LocalHost, port);
-        (void)QTest::qWaitFor([this] { return socket.state() == QAbstractSocket::ConnectedState; }, 3000);
+        (void)waitUntil([this] { return socket.state() == QAbstractSocket::ConnectedState; }, 3000);
     }
     bool connected() const { return socket.state() == QAbstractSocket::ConnectedState; }
     void send(const QByteArray &bytes) { socket.write(bytes); socket.flush(); }
     std::vector<ParsedResponse> responses() const { return parseResponses(received); }
     bool waitResponses(std::size_t n, int ms = 5000)
     {
-        return QTest::qWaitFor([&] { return responses().size() >= n; }, ms);
+        return waitUntil([&] { return responses().size() >= n; }, ms);
     }
     bool waitClosed(int ms = 5000)
     {
-        return QTest::qWaitFor([&] { return closed; }, ms);
+        return waitUntil([&] { return closed; }, ms);
     }
 
     QTcpSocket socket;

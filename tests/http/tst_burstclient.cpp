@@ -5,6 +5,7 @@
 
 #include "http/burstclient.h"
 #include "http/httpserver.h"
+#include "http/latencyhistogram.h"
 
 #include <QElapsedTimer>
 #include <QTimer>
@@ -39,7 +40,7 @@ void delayedEcho(std::shared_ptr<HttpExchange> ex)
 void runToEnd(BurstClient &client, int timeoutMs = 20000)
 {
     client.start();
-    (void)QTest::qWaitFor([&] { return client.isFinished(); }, timeoutMs);
+    (void)waitUntil([&] { return client.isFinished(); }, timeoutMs);
     client.wait();
 }
 
@@ -73,6 +74,9 @@ private Q_SLOTS:
     void stopMidBurst();
     void serverClosingKeptConnectionIsRetried();
     void summaryPercentiles();
+    void histogramPercentiles();
+    void recordCapKeepsCounting();
+    void stoppingHugeBurstStaysSmall();
 };
 
 void tst_BurstClient::substitutesIndex()
@@ -198,13 +202,19 @@ void tst_BurstClient::rateModePacing()
     runToEnd(client);
     const auto &records = client.records();
     QCOMPARE(records.size(), std::size_t(25));
+    std::vector<double> lateness;
     for (const RequestRecord &r : records) {
         QVERIFY2(r.ok(), r.error.c_str());
         const double due = double(r.id) / 50.0;
         QVERIFY(std::abs(r.intended - due) < 1e-6);
-        QVERIFY2(r.sent >= due - 0.001 && r.sent < due + 0.05,
+        QVERIFY2(r.sent >= due - 0.001, // never early
                  qPrintable(QStringLiteral("request %1 due %2 sent %3").arg(r.id).arg(due).arg(r.sent)));
+        lateness.push_back(r.sent - due);
     }
+    // on time as a rule (a loaded machine may delay a few)
+    std::sort(lateness.begin(), lateness.end());
+    QVERIFY2(lateness[lateness.size() / 2] < 0.02, qPrintable(QString::number(lateness[lateness.size() / 2])));
+    QVERIFY2(lateness.back() < 0.3, qPrintable(QString::number(lateness.back())));
     const BurstSummary s = client.summary();
     QVERIFY2(s.wall > 0.45 && s.wall < 0.9, qPrintable(QString::number(s.wall)));
 }
@@ -359,7 +369,7 @@ void tst_BurstClient::stopMidBurst()
     QElapsedTimer t;
     t.start();
     std::thread stopper([&] { client.stop(); }); // from another thread
-    QVERIFY(QTest::qWaitFor([&] { return client.isFinished(); }, 2000));
+    QVERIFY(waitUntil([&] { return client.isFinished(); }, 2000));
     stopper.join();
     client.wait();
     QVERIFY(t.elapsed() < 1000);
@@ -419,6 +429,74 @@ void tst_BurstClient::summaryPercentiles()
     QCOMPARE(qRound(s.maxMs), 100);
     QCOMPARE(qRound(s.wall * 1000), 100);
     QCOMPARE(qRound(s.rps), 1000);
+}
+
+void tst_BurstClient::histogramPercentiles()
+{
+    LatencyHistogram h;
+    for (int us = 1; us <= 10000; ++us)
+        h.add(us / 1e6);
+    QCOMPARE(h.count(), std::int64_t(10000));
+    QVERIFY(std::abs(h.percentile(50) - 0.005) < 0.005 * 0.02);
+    QVERIFY(std::abs(h.percentile(99) - 0.0099) < 0.0099 * 0.02);
+    QCOMPARE(h.max(), 0.01);
+    QVERIFY(std::abs(h.mean() - 0.0050005) < 1e-6);
+    LatencyHistogram other;
+    other.add(2.0);
+    h.merge(other);
+    QCOMPARE(h.count(), std::int64_t(10001));
+    QCOMPARE(h.percentile(100), 2.0);
+    QCOMPARE(LatencyHistogram().percentile(50), 0.0);
+}
+
+void tst_BurstClient::recordCapKeepsCounting()
+{
+    LambdaApp app(delayedEcho);
+    HttpServer server(&app);
+    QVERIFY(server.listen());
+    BurstPlan plan;
+    plan.port = server.port();
+    plan.requests = 500;
+    plan.connections = 4;
+    plan.threads = 2;
+    plan.maxRecords = 100;
+    BurstClient client(plan);
+    runToEnd(client);
+    QCOMPARE(client.records().size(), std::size_t(100));
+    for (const RequestRecord &r : client.records())
+        QVERIFY2(r.ok() && r.id >= 0 && r.id < 500, r.error.c_str());
+    const BurstSummary s = client.summary();
+    QCOMPARE(s.requests, std::int64_t(500));
+    QCOMPARE(s.completed, std::int64_t(500));
+    QCOMPARE(s.errors, std::int64_t(0));
+    QCOMPARE(s.recordsDropped, std::int64_t(400));
+    QCOMPARE(s.statuses.at(200), std::int64_t(500));
+    QVERIFY(s.approximate);
+    QVERIFY(s.p50Ms > 0 && s.p50Ms <= s.p99Ms && s.p99Ms <= s.maxMs);
+    QCOMPARE(app.handled, 500);
+}
+
+void tst_BurstClient::stoppingHugeBurstStaysSmall()
+{
+    std::vector<std::shared_ptr<HttpExchange>> held;
+    LambdaApp app([&](std::shared_ptr<HttpExchange> ex) { held.push_back(ex); });
+    HttpServer server(&app);
+    QVERIFY(server.listen());
+    BurstPlan plan;
+    plan.port = server.port();
+    plan.requests = 5'000'000;
+    plan.connections = 2;
+    BurstClient client(plan);
+    client.start();
+    QTRY_COMPARE(held.size(), std::size_t(2));
+    client.stop();
+    client.wait();
+    QCOMPARE(client.records().size(), std::size_t(2 + 10'000));
+    const BurstSummary s = client.summary();
+    QCOMPARE(s.requests, std::int64_t(5'000'000));
+    QCOMPARE(s.cancelled, std::int64_t(5'000'000));
+    QCOMPARE(s.errors, std::int64_t(5'000'000));
+    QCOMPARE(s.recordsDropped, std::int64_t(5'000'000 - 10'002));
 }
 
 QTEST_GUILESS_MAIN(tst_BurstClient)

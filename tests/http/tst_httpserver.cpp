@@ -444,7 +444,7 @@ void tst_HttpServer::expectContinue()
     QVERIFY(server.listen());
     Peer peer(server.port());
     peer.send("POST /e HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n");
-    QVERIFY(QTest::qWaitFor([&] { return peer.received.startsWith("HTTP/1.1 100 Continue\r\n\r\n"); }, 3000));
+    QVERIFY(waitUntil([&] { return peer.received.startsWith("HTTP/1.1 100 Continue\r\n\r\n"); }, 3000));
     peer.send("data");
     QVERIFY(peer.waitResponses(1));
     QCOMPARE(peer.responses()[0].body, QByteArray("data"));
@@ -457,7 +457,7 @@ void tst_HttpServer::headRequestHasNoBody()
     QVERIFY(server.listen());
     Peer peer(server.port());
     peer.send("HEAD /h HTTP/1.1\r\nHost: x\r\n\r\n" + get("/g"));
-    QVERIFY(QTest::qWaitFor([&] { return peer.received.count("HTTP/1.1 200 OK") == 2
+    QVERIFY(waitUntil([&] { return peer.received.count("HTTP/1.1 200 OK") == 2
                                          && peer.received.endsWith("twelve bytes"); }, 3000));
     const qsizetype second = peer.received.indexOf("HTTP/1.1 200 OK", 1);
     const QByteArray head = peer.received.left(second);
@@ -562,7 +562,7 @@ void tst_HttpServer::manyConnections()
     plan.threads = 2;
     BurstClient client(plan);
     client.start();
-    QTRY_VERIFY_WITH_TIMEOUT(client.isFinished(), 30000);
+    QVERIFY(waitUntil([&] { return client.isFinished(); }, 30000));
     client.wait();
     const BurstSummary s = client.summary();
     QCOMPARE(s.completed, std::int64_t(3000));
@@ -589,7 +589,7 @@ void tst_HttpServer::traceEvents()
     plan.connections = 1;
     BurstClient client(plan);
     client.start();
-    QTRY_VERIFY(client.isFinished());
+    QVERIFY(waitUntil([&] { return client.isFinished(); }));
     client.wait();
     QTRY_COMPARE(server.inflightTasks(), 0);
 
