@@ -386,6 +386,7 @@ struct Label {
 enum class FKind { Loop, TryExcept, TryFinally, HandlerCleanup, FinallyHandler, With, AsyncWith };
 
 struct FBlock {
+    FBlock() : kind(FKind::Loop) {}
     explicit FBlock(FKind k) : kind(k) {}
     FKind kind;
     Label *breakLabel = nullptr;
