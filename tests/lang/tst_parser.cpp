@@ -2,6 +2,7 @@
 // same sources. The expectations in data/parse_*.txt come from CPython itself
 // (tools/gen_parser_expectations.py); trees are compared in ast.dump format with
 // positions, errors by type, message, range and the text CPython prints.
+#include "goldencase.h"
 #include "lang/parser.h"
 
 #include <QFile>
@@ -79,6 +80,8 @@ private slots:
     void reprs();
     void formatWithoutPosition();
     void apiNeverThrows();
+    void goldenCorpus_data();
+    void goldenCorpus();
 };
 
 void tst_Parser::treesMatchCPython_data()
@@ -256,6 +259,37 @@ void tst_Parser::apiNeverThrows()
         QVERIFY(r.module || r.error);
         if (r.error)
             QVERIFY(!formatSyntaxError(*r.error).empty());
+    }
+}
+
+void tst_Parser::goldenCorpus_data()
+{
+    QTest::addColumn<QByteArray>("source");
+    QTest::addColumn<QString>("expectedSyntaxError");
+    const auto cases = readGoldenCases();
+    QVERIFY(cases.size() >= 80);
+    for (const auto &c : cases) {
+        const bool syntaxError = c.stdoutLines.isEmpty()
+            && (c.stderrLastLine.startsWith(QLatin1String("SyntaxError:"))
+                || c.stderrLastLine.startsWith(QLatin1String("IndentationError:"))
+                || c.stderrLastLine.startsWith(QLatin1String("TabError:")));
+        QTest::newRow(qPrintable(c.name)) << c.source << (syntaxError ? c.stderrLastLine : QString());
+    }
+}
+
+// Every golden program parses, and those CPython rejects are rejected with its message.
+void tst_Parser::goldenCorpus()
+{
+    QFETCH(QByteArray, source);
+    QFETCH(QString, expectedSyntaxError);
+    const ParseResult r = parseModule(str(source), "golden.py");
+    if (expectedSyntaxError.isEmpty()) {
+        if (r.error)
+            QFAIL(formatSyntaxError(*r.error).c_str());
+        QVERIFY(r.module);
+    } else {
+        QVERIFY(r.error);
+        QCOMPARE(QString::fromStdString(r.error->type + ": " + r.error->message), expectedSyntaxError);
     }
 }
 

@@ -1,0 +1,13 @@
+x = 5
+print(1 < x < 10)
+print(1 < x > 10)
+print(x == 5 != 6)
+print(x in [1, 5], x not in (1, 2))
+print(None is None, 1 is not None)
+
+# expect: True
+# expect: False
+# expect: True
+# expect: True True
+# expect: True True
+# expect stderr last line:   print(None is None, 1 is not None)
