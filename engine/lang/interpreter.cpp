@@ -242,6 +242,8 @@ void Interpreter::write(ThreadState &ts, std::string_view text, bool isStderr)
         return;
     }
     std::FILE *f = isStderr ? stderr : stdout;
+    if (isStderr)
+        std::fflush(stdout); // keep the order of interleaved stdout/stderr text
     std::fwrite(text.data(), 1, text.size(), f);
     if (isStderr)
         std::fflush(f);

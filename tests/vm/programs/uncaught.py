@@ -1,0 +1,7 @@
+def outer():
+    try:
+        {}["missing"]
+    except KeyError:
+        raise ValueError("while handling")
+print("start")
+outer()
