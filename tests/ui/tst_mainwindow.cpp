@@ -171,8 +171,9 @@ private slots:
         // Everything exports; the session written reopens the same run.
         const QString out = m_tmp.filePath(QStringLiteral("export"));
         const QStringList files = w.exportAll(out, &err);
-        for (const QString &ext : {QStringLiteral("-lag.png"), QStringLiteral("-timeline.svg"), QStringLiteral("-pool.pdf"),
-                                   QStringLiteral(".csv"), QStringLiteral(".json"), QStringLiteral(".loopscope")}) {
+        for (const QString &ext : {QStringLiteral("/loop_lag.png"), QStringLiteral("/request_timeline.svg"),
+                                   QStringLiteral("/pool.pdf"), QStringLiteral("/in_flight.png"), QStringLiteral(".csv"),
+                                   QStringLiteral(".json"), QStringLiteral(".perfetto.json"), QStringLiteral(".loopscope")}) {
             const auto it = std::find_if(files.begin(), files.end(), [&](const QString &f) { return f.endsWith(ext); });
             QVERIFY2(it != files.end(), qPrintable(ext));
             QVERIFY2(QFileInfo(*it).size() > 50, qPrintable(*it));

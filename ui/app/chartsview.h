@@ -33,9 +33,11 @@ public:
     bool hasComparison() const;
     void clear();
 
-    // Writes one file per chart: <base>-lag.<ext>, -pool, -inflight, -timeline, -order.
-    // format: "png", "svg" or "pdf". Returns the files written; empty with *error on failure.
-    QStringList exportCharts(const QString &base, const QString &format, QString *error = nullptr);
+    // Writes every chart of the current session into dir as `format` ("png", "svg" or
+    // "pdf"): loop_lag, pool, request_timeline, response_order, latency_histogram (the
+    // charts library's renderer) and in_flight. Returns the files written; empty with
+    // *error on failure.
+    QStringList exportCharts(const QString &dir, const QString &format, QString *error = nullptr);
 
     // Test helpers: number of data points shown.
     int lagPoints() const;
@@ -47,6 +49,7 @@ public:
     QCustomPlot *inflightPlot() const { return m_inflight; }
     QCustomPlot *timelinePlot() const { return m_timeline; }
     QCustomPlot *orderPlot() const { return m_order; }
+    QCustomPlot *latencyPlot() const { return m_latency; }
 
 signals:
     // A blocked span was clicked: the line (1-based) that blocked the loop, and "file:line".
@@ -54,12 +57,9 @@ signals:
 
 private:
     struct Data;
-    void fillLag(const trace::Session &s);
-    void fillPool(const trace::Session &s);
     void fillInflight(const trace::Session &s);
-    void fillTimeline(const trace::Session &s);
-    void fillOrder(const trace::Session &s);
-    void syncTimeAxes(double end);
+    void fillRows(const trace::Session &s);
+    void addOverlays();
     void onLagClicked(QMouseEvent *e);
     void onTimelineHover(QMouseEvent *e);
 
@@ -69,6 +69,7 @@ private:
     QCustomPlot *m_inflight;
     QCustomPlot *m_timeline;
     QCustomPlot *m_order;
+    QCustomPlot *m_latency;
     QLabel *m_legend;
     std::unique_ptr<Data> d;
 };

@@ -2,6 +2,17 @@
 
 #include "sessionjson.h"
 
+#include "trace/chrometraceexport.h"
+#include "trace/csvexport.h"
+#include "trace/jsonexport.h"
+#include "trace/tracebuffer.h"
+
+#ifdef LOOPSCOPE_HAVE_HOST
+#include "host/benchrun.h"
+#include "host/engine.h"
+#include "host/livesession.h"
+#endif
+
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -12,38 +23,114 @@
 
 namespace loopscope::ui {
 
+#ifdef LOOPSCOPE_HAVE_HOST
 namespace {
 
-QJsonValue num(double v)
+host::EngineSettings toHost(const EngineConfig &c)
 {
-    return std::isfinite(v) ? QJsonValue(v) : QJsonValue(QJsonValue::Null);
+    host::EngineSettings s;
+    s.threads = c.threads;
+    s.limiterLifo = c.limiterLifo;
+    s.defaultExecutorThreads = c.defaultExecutorThreads;
+    s.gil = c.gil;
+    s.switchInterval = c.switchInterval;
+    s.workers = c.workers;
+    s.keepAliveTimeout = c.keepAliveTimeout;
+    s.slowCallbackDuration = c.slowCallbackDuration;
+    s.limitConcurrency = c.limitConcurrency;
+    s.bindAddress = QStringLiteral("127.0.0.1");
+    s.port = c.port;
+    return s;
 }
 
-bool writeAtomically(const QString &path, const QByteArray &data, QString *error)
+QList<SourceMark> toMarks(const QList<host::SourceError> &errors, SourceMark::Severity severity)
 {
-    QSaveFile f(path);
-    if (!f.open(QIODevice::WriteOnly) || f.write(data) != data.size() || !f.commit()) {
-        if (error)
-            *error = f.errorString();
-        return false;
+    QList<SourceMark> marks;
+    for (const host::SourceError &e : errors) {
+        SourceMark m;
+        m.severity = severity;
+        m.line = e.line;
+        m.column = e.column;
+        m.endLine = e.endLine;
+        m.endColumn = e.endColumn;
+        m.message = e.message;
+        marks.append(m);
     }
-    return true;
+    return marks;
 }
 
 } // namespace
 
 struct EngineController::Impl {
+    host::Engine engine;
+    std::unique_ptr<host::BenchRun> bench;
+    host::LiveSession live;
+    bool liveActive = false;
+    bool started = false;          // start() was asked for and no stop() since
+    host::EngineSettings startedWith;
 };
+#else
+struct EngineController::Impl {
+    bool liveActive = false;
+};
+#endif
 
 EngineController::EngineController(QObject *parent)
     : QObject(parent)
     , d(std::make_unique<Impl>())
 {
-    if (!engineAvailable())
-        m_state = State::Unavailable;
+#ifdef LOOPSCOPE_HAVE_HOST
+    host::Engine *e = &d->engine;
+    connect(e, &host::Engine::loaded, this, [this](const QList<host::EndpointInfo> &eps) {
+        m_endpoints.clear();
+        for (const host::EndpointInfo &i : eps)
+            m_endpoints.append({i.method, i.path, i.function, i.isAsync, i.line});
+        emit loaded(m_endpoints);
+        if (d->engine.isRunning())
+            setState(State::Running);
+    });
+    connect(e, &host::Engine::loadFailed, this, [this](const QList<host::SourceError> &errors) {
+        emit loadFailed(toMarks(errors, SourceMark::Severity::Error));
+        for (const host::SourceError &err : errors) {
+            if (!err.traceback.isEmpty())
+                emit logLine(err.traceback.trimmed());
+        }
+        // A running engine keeps serving the last good app, like uvicorn --reload.
+        if (d->engine.isRunning())
+            setState(State::Running, tr("Running the last good version on 127.0.0.1:%1").arg(m_port));
+        else
+            setState(State::Failed);
+    });
+    connect(e, &host::Engine::diagnostics, this, [this](const QList<host::SourceError> &warnings) {
+        emit diagnostics(toMarks(warnings, SourceMark::Severity::Warning));
+    });
+    connect(e, &host::Engine::started, this, [this](quint16 port) {
+        m_port = port;
+        setState(State::Running);
+    });
+    connect(e, &host::Engine::startFailed, this, [this](const QString &reason) {
+        d->started = false;
+        setState(State::Failed, tr("Engine did not start: %1").arg(reason));
+        emit errorOccurred(tr("The engine did not start: %1").arg(reason));
+    });
+    connect(e, &host::Engine::stopped, this, [this] {
+        m_port = 0;
+        if (m_state != State::Loading)
+            setState(State::Stopped);
+    });
+    connect(e, &host::Engine::logLine, this, &EngineController::logLine);
+#else
+    m_state = State::Unavailable;
+#endif
 }
 
-EngineController::~EngineController() = default;
+EngineController::~EngineController()
+{
+#ifdef LOOPSCOPE_HAVE_HOST
+    // The bench run joins its client threads before the engine goes away.
+    d->bench.reset();
+#endif
+}
 
 bool EngineController::engineAvailable()
 {
@@ -79,18 +166,44 @@ void EngineController::setConfig(const EngineConfig &config)
 
 void EngineController::apply(const QString &source, const QString &fileName)
 {
-    Q_UNUSED(source);
-    Q_UNUSED(fileName);
-    if (!engineAvailable()) {
-        setState(State::Unavailable, tr("This build of Loopscope has no engine: nothing can run"));
+#ifdef LOOPSCOPE_HAVE_HOST
+    const host::EngineSettings wanted = toHost(m_config);
+    auto same = [](const host::EngineSettings &a, const host::EngineSettings &b) {
+        return a.threads == b.threads && a.limiterLifo == b.limiterLifo &&
+               a.defaultExecutorThreads == b.defaultExecutorThreads && a.gil == b.gil &&
+               a.switchInterval == b.switchInterval && a.workers == b.workers &&
+               a.keepAliveTimeout == b.keepAliveTimeout && a.slowCallbackDuration == b.slowCallbackDuration &&
+               a.limitConcurrency == b.limitConcurrency && a.port == b.port;
+    };
+    if (m_burstRunning) {
+        emit errorOccurred(tr("A burst is running: stop it before applying new code"));
         return;
     }
+    const bool restart = d->started && !same(wanted, d->startedWith);
+    if (restart)
+        d->engine.stop();
+    if (m_state != State::Running || restart)
+        setState(State::Loading);
+    d->engine.load(source, fileName);
+    if (!d->started || restart) {
+        d->engine.start(wanted);
+        d->started = true;
+        d->startedWith = wanted;
+    }
+#else
+    Q_UNUSED(source);
+    Q_UNUSED(fileName);
+    setState(State::Unavailable, tr("This build of Loopscope has no engine: nothing can run"));
+#endif
 }
 
 void EngineController::stopEngine()
 {
-    if (!engineAvailable())
-        return;
+#ifdef LOOPSCOPE_HAVE_HOST
+    stopBurst();
+    d->engine.stop();
+    d->started = false;
+#endif
 }
 
 bool EngineController::runBurst(const BurstSpec &spec, QString *why)
@@ -101,25 +214,79 @@ bool EngineController::runBurst(const BurstSpec &spec, QString *why)
             *why = problem;
         return false;
     }
-    if (m_state != State::Running) {
+    if (m_burstRunning) {
+        if (why)
+            *why = tr("a burst is already running");
+        return false;
+    }
+#ifdef LOOPSCOPE_HAVE_HOST
+    if (m_state != State::Running || !d->engine.isRunning()) {
         if (why)
             *why = tr("the engine is not running: apply the code first (Ctrl+S)");
         return false;
     }
+    http::BurstPlan plan;
+    plan.host = "127.0.0.1";
+    plan.port = d->engine.port();
+    plan.pathTemplate = spec.path.toStdString();
+    plan.requests = spec.requests;
+    plan.connections = spec.connections;
+    plan.keepAlive = spec.keepAlive;
+    plan.browserLike = spec.browser;
+    if (spec.mode == BurstSpec::Mode::Duration)
+        plan.duration = spec.duration;
+    if (spec.mode == BurstSpec::Mode::Rate)
+        plan.rate = spec.rate;
+    for (const ExtraRequest &e : spec.extras)
+        plan.extras.push_back({e.at, e.path.toStdString()});
+    plan.threads = spec.effectiveConnections() > 64 ? 2 : 1;
+
+    d->bench = std::make_unique<host::BenchRun>(&d->engine);
+    connect(d->bench.get(), &host::BenchRun::progress, this, &EngineController::burstProgress);
+    connect(d->bench.get(), &host::BenchRun::finished, this, [this](const host::BenchResult &r) {
+        // The finished run, with the client's records merged, replaces the live model.
+        m_shown = r.session;
+        m_haveShown = true;
+        d->liveActive = false;
+        m_burstRunning = false;
+        emit burstFinished(r.stopped);
+    });
+    d->live.reset(trace::now());
+    d->liveActive = true;
+    m_burstRunning = true;
+    d->bench->start(plan);
+    emit burstStarted();
+    return true;
+#else
+    if (why)
+        *why = tr("this build of Loopscope has no engine");
     return false;
+#endif
 }
 
 void EngineController::stopBurst()
 {
+#ifdef LOOPSCOPE_HAVE_HOST
+    if (d->bench && d->bench->isRunning())
+        d->bench->stop();
+#endif
 }
 
 bool EngineController::poll()
 {
+#ifdef LOOPSCOPE_HAVE_HOST
+    if (d->liveActive)
+        return d->live.poll();
+#endif
     return false;
 }
 
 const trace::Session *EngineController::session() const
 {
+#ifdef LOOPSCOPE_HAVE_HOST
+    if (d->liveActive)
+        return &d->live.session();
+#endif
     return m_haveShown ? &m_shown : nullptr;
 }
 
@@ -138,67 +305,18 @@ void EngineController::clearSession()
 QJsonObject EngineController::resultsJson() const
 {
     const trace::Session *s = session();
-    if (!s)
-        return {};
-    QJsonArray requests;
-    for (const trace::RequestTimeline &r : s->requests) {
-        requests.append(QJsonObject{
-            {QStringLiteral("id"), qint64(r.id)},
-            {QStringLiteral("path"), QString::fromStdString(r.path)},
-            {QStringLiteral("conn"), qint64(r.clientConnection >= 0 ? r.clientConnection : r.connection)},
-            {QStringLiteral("sent"), num(r.sent)},
-            {QStringLiteral("start"), num(r.start())},
-            {QStringLiteral("done"), num(r.done())},
-            {QStringLiteral("status"), r.status},
-            {QStringLiteral("body"), QString::fromStdString(r.body)},
-        });
-    }
-    QJsonArray prints;
-    for (const trace::PrintLine &p : s->prints)
-        prints.append(QJsonObject{{QStringLiteral("t"), p.t}, {QStringLiteral("text"), QString::fromStdString(p.text)},
-                                  {QStringLiteral("request"), qint64(p.request)},
-                                  {QStringLiteral("thread"), QString::fromStdString(p.thread)}});
-    QJsonArray lag;
-    for (const trace::LagSample &l : s->loop.lag)
-        lag.append(QJsonArray{l.t, l.ms});
-    QJsonArray blocked;
-    for (const trace::BlockedSpan &b : s->loop.blocked)
-        blocked.append(QJsonObject{{QStringLiteral("start"), b.start}, {QStringLiteral("end"), b.end},
-                                   {QStringLiteral("where"), QString::fromStdString(b.where)},
-                                   {QStringLiteral("function"), QString::fromStdString(b.function)},
-                                   {QStringLiteral("call"), QString::fromStdString(b.call)}});
-    QJsonArray pool;
-    if (const trace::PoolModel *p = s->mainLimiter()) {
-        for (const trace::PoolPoint &pt : p->series)
-            pool.append(QJsonArray{pt.t, pt.busy, pt.waiting});
-    }
-    const trace::LatencySummary lat = s->latency();
-    const double wall = s->wall();
-    const int n = int(s->requests.size());
-    return QJsonObject{
-        {QStringLiteral("requests"), requests},
-        {QStringLiteral("prints"), prints},
-        {QStringLiteral("loop"), QJsonObject{{QStringLiteral("lag_ms"), lag}, {QStringLiteral("blocked"), blocked}}},
-        {QStringLiteral("pool"), pool},
-        {QStringLiteral("summary"),
-         QJsonObject{{QStringLiteral("requests"), n},
-                     {QStringLiteral("errors"), s->errors()},
-                     {QStringLiteral("wall"), wall},
-                     {QStringLiteral("rps"), wall > 0 ? n / wall : 0.0},
-                     {QStringLiteral("latency_ms"),
-                      QJsonObject{{QStringLiteral("p50"), lat.p50}, {QStringLiteral("p90"), lat.p90},
-                                  {QStringLiteral("p99"), lat.p99}, {QStringLiteral("max"), lat.max}}}}},
-    };
+    return s ? trace::sessionToJson(*s) : QJsonObject{};
 }
 
 bool EngineController::exportJson(const QString &path, QString *error) const
 {
-    if (!session()) {
+    const trace::Session *s = session();
+    if (!s) {
         if (error)
             *error = tr("there is no run to export yet");
         return false;
     }
-    return writeAtomically(path, QJsonDocument(resultsJson()).toJson(QJsonDocument::Indented), error);
+    return trace::writeJson(*s, path, error);
 }
 
 bool EngineController::exportCsv(const QString &path, QString *error) const
@@ -209,34 +327,18 @@ bool EngineController::exportCsv(const QString &path, QString *error) const
             *error = tr("there is no run to export yet");
         return false;
     }
-    QByteArray out;
-    QTextStream ts(&out);
-    ts << "id,path,conn,sent,start,done,latency_ms,status\n";
-    auto f = [](double v) { return std::isfinite(v) ? QString::number(v, 'f', 6) : QString(); };
-    for (const trace::RequestTimeline &r : s->requests) {
-        QString p = QString::fromStdString(r.path);
-        if (p.contains(QLatin1Char(',')) || p.contains(QLatin1Char('"')))
-            p = QLatin1Char('"') + p.replace(QLatin1Char('"'), QStringLiteral("\"\"")) + QLatin1Char('"');
-        const double lat = r.latency();
-        ts << r.id << ',' << p << ',' << (r.clientConnection >= 0 ? r.clientConnection : r.connection) << ','
-           << f(r.sent) << ',' << f(r.start()) << ',' << f(r.done()) << ','
-           << (std::isfinite(lat) ? QString::number(lat * 1000.0, 'f', 3) : QString()) << ',' << r.status << '\n';
-    }
-    ts.flush();
-    return writeAtomically(path, out, error);
+    return trace::writeCsv(*s, path, error);
 }
 
 bool EngineController::exportPerfetto(const QString &path, QString *error) const
 {
-    Q_UNUSED(path);
-    if (!session()) {
+    const trace::Session *s = session();
+    if (!s) {
         if (error)
             *error = tr("there is no run to export yet");
         return false;
     }
-    if (error)
-        *error = tr("the Perfetto exporter is not part of this build");
-    return false;
+    return trace::writeChromeTrace(*s, path, error);
 }
 
 } // namespace loopscope::ui

@@ -756,7 +756,7 @@ QStringList MainWindow::exportAll(const QString &dir, QString *error)
     const QString base = QDir(dir).filePath(QFileInfo(m_displayName.isEmpty() ? QStringLiteral("loopscope") : m_displayName).completeBaseName());
     QString err;
     for (const QString &fmt : {QStringLiteral("png"), QStringLiteral("svg"), QStringLiteral("pdf")}) {
-        files += m_charts->exportCharts(base, fmt, &err);
+        files += m_charts->exportCharts(dir, fmt, &err);
         if (!err.isEmpty())
             break;
     }
@@ -789,20 +789,15 @@ QStringList MainWindow::exportAll(const QString &dir, QString *error)
 
 void MainWindow::exportChartsDialog(const QString &format)
 {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export charts"),
-                                                      QFileInfo(m_displayName).completeBaseName() + QLatin1Char('.') + format,
-                                                      tr("%1 (*.%2)").arg(format.toUpper(), format));
-    if (path.isEmpty())
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Export the charts as %1 to").arg(format.toUpper()));
+    if (dir.isEmpty())
         return;
-    QString base = path;
-    if (base.endsWith(QLatin1Char('.') + format))
-        base.chop(format.size() + 1);
     QString err;
-    const QStringList files = m_charts->exportCharts(base, format, &err);
+    const QStringList files = m_charts->exportCharts(dir, format, &err);
     if (!err.isEmpty())
         showError(tr("Cannot export the charts"), err);
     else
-        statusBar()->showMessage(tr("Wrote %n chart(s)", nullptr, int(files.size())), 5000);
+        statusBar()->showMessage(tr("Wrote %n chart(s) to %1", nullptr, int(files.size())).arg(dir), 5000);
 }
 
 void MainWindow::exportDataDialog(const QString &kind)
