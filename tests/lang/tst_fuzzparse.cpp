@@ -143,21 +143,21 @@ void tst_FuzzParse::deepNesting_data()
     row("10000 brackets", cat({"x = ", repeat("[", 10000), "\n"}), false);
     row("10000 braces and f-strings", repeat("{f'", 10000), false);
     row("1000 unary minus", cat({repeat("-", 900), "1\n"}), true);
-    row("100000 unary minus", cat({repeat("-", 100000), "1\n"}), false);
-    row("100000 not", cat({repeat("not ", 100000), "x\n"}), false);
-    row("100000 attributes", cat({"a", repeat(".b", 100000), "\n"}), false);
-    row("100000 subscripts", cat({"a", repeat("[0]", 100000), "\n"}), false);
-    row("100000 calls", cat({"f", repeat("()", 100000), "\n"}), false);
-    row("100000 additions", cat({"1", repeat(" + 1", 100000), "\n"}), false);
-    row("100000 powers", cat({"2", repeat(" ** 2", 100000), "\n"}), false);
-    row("100000 lambdas", cat({repeat("lambda: ", 100000), "1\n"}), false);
-    row("100000 conditionals", cat({repeat("1 if 1 else ", 100000), "1\n"}), false);
-    row("100000 awaits", cat({"async def f():\n    ", repeat("await ", 100000), "x\n"}), false);
-    row("100000 stars", cat({"x = ", repeat("*", 100000), "a\n"}), false);
-    row("100000 assignment targets", cat({repeat("a = ", 100000), "1\n"}), true);
-    row("100000 decorators", cat({repeat("@d\n", 100000), "def f(): pass\n"}), true);
-    row("100000 elements", cat({"x = [", repeat("1, ", 100000), "]\n"}), true);
-    row("100000 comparisons", cat({"1", repeat(" < 1", 100000), "\n"}), true);
+    row("20000 unary minus", cat({repeat("-", 20000), "1\n"}), false);
+    row("20000 not", cat({repeat("not ", 20000), "x\n"}), false);
+    row("20000 attributes", cat({"a", repeat(".b", 20000), "\n"}), false);
+    row("20000 subscripts", cat({"a", repeat("[0]", 20000), "\n"}), false);
+    row("20000 calls", cat({"f", repeat("()", 20000), "\n"}), false);
+    row("20000 additions", cat({"1", repeat(" + 1", 20000), "\n"}), false);
+    row("20000 powers", cat({"2", repeat(" ** 2", 20000), "\n"}), false);
+    row("20000 lambdas", cat({repeat("lambda: ", 20000), "1\n"}), false);
+    row("20000 conditionals", cat({repeat("1 if 1 else ", 20000), "1\n"}), false);
+    row("20000 awaits", cat({"async def f():\n    ", repeat("await ", 20000), "x\n"}), false);
+    row("20000 stars", cat({"x = ", repeat("*", 20000), "a\n"}), false);
+    row("20000 assignment targets", cat({repeat("a = ", 20000), "1\n"}), true);
+    row("20000 decorators", cat({repeat("@d\n", 20000), "def f(): pass\n"}), true);
+    row("20000 elements", cat({"x = [", repeat("1, ", 20000), "]\n"}), true);
+    row("20000 comparisons", cat({"1", repeat(" < 1", 20000), "\n"}), true);
     row("150 nested lists", cat({repeat("[", 150), repeat("]", 150), "\n"}), true);
     row("150 nested calls", cat({repeat("f(", 150), repeat(")", 150), "\n"}), true);
     row("99 nested blocks", [] {
@@ -174,8 +174,8 @@ void tst_FuzzParse::deepNesting_data()
     }(), false);
     row("nested f-strings", "f'{f\"{x:{y}}\"}'\n", true);
     row("f-string spec too deep", "f'{x:{y:{z}}}'\n", false);
-    row("100000 f-string fields", cat({"f'", repeat("{x}", 100000), "'\n"}), true);
-    row("f-string with deep expression", cat({"f'{", repeat("-", 100000), "1}'\n"}), false);
+    row("20000 f-string fields", cat({"f'", repeat("{x}", 20000), "'\n"}), true);
+    row("f-string with deep expression", cat({"f'{", repeat("-", 20000), "1}'\n"}), false);
 }
 
 void tst_FuzzParse::deepNesting()
