@@ -1,5 +1,6 @@
 #include "fastapiobjects.h"
 
+#include "clientmodules.h"
 #include "httpstatus.h"
 #include "jsonreader.h"
 #include "valueencoder.h"
@@ -751,6 +752,7 @@ std::function<Value(ThreadState &)> reexport(std::string name, std::vector<const
 
 void FastApiModule::registerModules(lang::Interpreter &interp)
 {
+    ClientModules::registerModules(interp);
     interp.registerModule("_loopscope_fastapi", buildInternalModule);
     const std::vector<const char *> responses = {"Response", "JSONResponse", "PlainTextResponse", "HTMLResponse",
                                                  "StreamingResponse", "RedirectResponse"};

@@ -140,7 +140,8 @@ private:
 // Registers fastapi, fastapi.responses, fastapi.exceptions, fastapi.params,
 // fastapi.background, fastapi.requests, fastapi.status, starlette.responses,
 // starlette.exceptions, starlette.background, starlette.requests, starlette.status on an
-// interpreter. fastapi.concurrency / starlette.concurrency come from the runtime
+// interpreter, and the client modules requests / httpx (ClientModules).
+// fastapi.concurrency / starlette.concurrency come from the runtime
 // (runtime::registerRuntimeModules).
 class FastApiModule {
 public:
