@@ -89,6 +89,7 @@ struct BurstClient::Shared {
     std::atomic<bool> stopping{false};
     std::atomic<int> running{0};
     std::atomic<std::int64_t> lateSends{0};
+    std::atomic<std::int64_t> keptRecords{0};
     std::atomic<std::int64_t> sent{0};
     std::atomic<std::int64_t> done{0};
     std::atomic<std::int64_t> errors{0};
@@ -164,7 +165,6 @@ public:
         m_settings.on_body = &ClientThread::onBody;
         m_settings.on_message_complete = &ClientThread::onMessageComplete;
         m_settings.on_headers_complete = &ClientThread::onHeadersComplete;
-        m_recordCap = std::max<std::int64_t>(1, shared.plan.maxRecords / threadCount);
     }
 
     void run();
@@ -211,8 +211,6 @@ private:
     std::size_t m_nextExtra = 0;
     std::vector<RequestRecord> m_records;
     std::vector<std::int64_t> m_freeRecords; // folded records' slots, for reuse
-    std::int64_t m_keptRecords = 0;
-    std::int64_t m_recordCap = 0;
     http_parser_settings m_settings {};
     char m_readBuffer[64 * 1024];
 };
@@ -588,10 +586,9 @@ void ClientThread::startExtras(std::uint64_t t)
 // A request has ended: keep its record while under the cap, else fold it into the counts.
 void ClientThread::settle(std::int64_t index)
 {
-    if (m_keptRecords < m_recordCap) {
-        ++m_keptRecords;
+    // the first maxRecords requests to end are kept, whichever thread they ran on
+    if (m_s.keptRecords.fetch_add(1, std::memory_order_relaxed) < m_s.plan.maxRecords)
         return;
-    }
     RequestRecord &r = m_records[std::size_t(index)];
     BurstClient::Shared::Folded &f = m_s.folded[std::size_t(m_index)];
     ++f.requests;
