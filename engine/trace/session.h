@@ -121,7 +121,7 @@ struct LoopWarningLine {
 
 struct LoopModel {
     std::vector<LagSample> lag;
-    LagHistogram histogram;                // of lag (ms)
+    LagHistogram histogram;                // of lag (ms); percentiles within 2 %
     double binSeconds = 0.1;
     std::vector<UtilisationBin> utilisation;
     std::vector<BlockedSpan> blocked;

@@ -10,6 +10,26 @@ namespace {
 
 bool known(double v) { return !std::isnan(v); }
 
+constexpr double kLagBucketBase = 1.02; // 2 % resolution
+constexpr double kLagFloorMs = 0.001;    // 1 µs
+constexpr std::size_t kLagBuckets = 1000; // up to ≈ 400 s
+
+std::size_t lagBucket(double ms)
+{
+    if (!(ms > kLagFloorMs))
+        return 0;
+    const double i = std::log(ms / kLagFloorMs) / std::log(kLagBucketBase);
+    return std::min(kLagBuckets - 1, static_cast<std::size_t>(i) + 1);
+}
+
+double lagBucketValue(std::size_t bucket)
+{
+    if (bucket == 0)
+        return 0;
+    // Geometric middle of [floor·base^(b-1), floor·base^b).
+    return kLagFloorMs * std::pow(kLagBucketBase, double(bucket) - 0.5);
+}
+
 bool overlaps(double aStart, double aEnd, double bStart, double bEnd, double minOverlap)
 {
     return std::min(aEnd, bEnd) - std::max(aStart, bStart) > minOverlap;
@@ -234,10 +254,13 @@ void SessionBuilder::apply(const TraceEvent &e)
         ts.inStep = false;
         break;
     }
-    case EventKind::LoopLag:
+    case EventKind::LoopLag: {
         markLoopThread(e.thread);
-        loop.lag.push_back({t, static_cast<double>(e.a) / 1e6});
+        const double ms = static_cast<double>(e.a) / 1e6;
+        loop.lag.push_back({t, ms});
+        addLag(ms);
         break;
+    }
     case EventKind::LoopBlocked: {
         markLoopThread(e.thread);
         BlockedSpan b;
@@ -426,6 +449,34 @@ void SessionBuilder::apply(const TraceEvent &e)
     }
 }
 
+void SessionBuilder::addLag(double ms)
+{
+    if (m_lagBuckets.empty())
+        m_lagBuckets.assign(kLagBuckets, 0);
+    ++m_lagBuckets[lagBucket(ms)];
+    const bool first = m_session.loop.lag.size() == 1;
+    m_lagMin = first ? ms : std::min(m_lagMin, ms);
+    m_lagMax = first ? ms : std::max(m_lagMax, ms);
+    m_lagSum += ms;
+    m_lagSquares += ms * ms;
+}
+
+double SessionBuilder::lagPercentile(double p) const
+{
+    const std::size_t n = m_session.loop.lag.size();
+    if (n == 0)
+        return 0;
+    // Nearest rank: the smallest value with at least p % of the samples at or below it.
+    const auto rank = static_cast<std::uint64_t>(std::max(1.0, std::ceil(p / 100.0 * double(n))));
+    std::uint64_t seen = 0;
+    for (std::size_t b = 0; b < m_lagBuckets.size(); ++b) {
+        seen += m_lagBuckets[b];
+        if (seen >= rank)
+            return std::clamp(lagBucketValue(b), m_lagMin, m_lagMax);
+    }
+    return m_lagMax;
+}
+
 const Session &SessionBuilder::session()
 {
     if (m_dirty)
@@ -488,6 +539,10 @@ void SessionBuilder::refresh()
                 continue;
             bool delayed = false;
             const double arrived = known(r.sent) ? r.sent : r.accepted;
+            // Cheap reject first: a request that arrived after the span, or was done
+            // before it began, cannot have waited behind it.
+            if ((known(arrived) && arrived >= b.end) || (r.finished() && r.done() <= b.start))
+                continue;
             if (known(arrived)) {
                 double began = kOpen;
                 for (const PhaseSpan &p : r.phases)
@@ -512,27 +567,19 @@ void SessionBuilder::refresh()
         }
     }
 
-    // Lag histogram.
+    // Lag histogram (kept incrementally as samples arrive).
     LagHistogram &h = s.loop.histogram;
     h = {};
-    if (!s.loop.lag.empty()) {
-        std::vector<double> ms;
-        ms.reserve(s.loop.lag.size());
-        double sum = 0, sq = 0;
-        for (const LagSample &l : s.loop.lag) {
-            ms.push_back(l.ms);
-            sum += l.ms;
-            sq += l.ms * l.ms;
-        }
-        std::sort(ms.begin(), ms.end());
-        h.count = ms.size();
-        h.min = ms.front();
-        h.max = ms.back();
-        h.mean = sum / static_cast<double>(ms.size());
-        h.stddev = std::sqrt(std::max(0.0, sq / static_cast<double>(ms.size()) - h.mean * h.mean));
-        h.p50 = percentile(ms, 50);
-        h.p90 = percentile(ms, 90);
-        h.p99 = percentile(ms, 99);
+    h.count = s.loop.lag.size();
+    if (h.count) {
+        const double n = double(h.count);
+        h.min = m_lagMin;
+        h.max = m_lagMax;
+        h.mean = m_lagSum / n;
+        h.stddev = std::sqrt(std::max(0.0, m_lagSquares / n - h.mean * h.mean));
+        h.p50 = lagPercentile(50);
+        h.p90 = lagPercentile(90);
+        h.p99 = lagPercentile(99);
     }
 
     // Utilisation: closed steps plus the part of open steps seen so far.

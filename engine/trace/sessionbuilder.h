@@ -89,6 +89,12 @@ private:
     std::vector<double> m_busyNs; // per utilisation bin, summed over loops
     std::vector<std::uint16_t> m_loopProcesses;
     std::unordered_map<std::uint32_t, std::size_t> m_openGil; // thread → index in gilWaits
+
+    // Lag histogram kept incrementally, HDR-style: log buckets 2 % wide, exact min/max/mean.
+    std::vector<std::uint32_t> m_lagBuckets;
+    double m_lagSum = 0, m_lagSquares = 0, m_lagMin = 0, m_lagMax = 0;
+    void addLag(double ms);
+    double lagPercentile(double p) const;
 };
 
 } // namespace loopscope::trace
