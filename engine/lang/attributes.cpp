@@ -390,6 +390,23 @@ Value makeException(TypeObject *type, std::string message)
     return v;
 }
 
+int reportUncaught(ThreadState &ts, const Value &exc)
+{
+    Interpreter &interp = ts.interpreter();
+    if (exc.isException() && exc.type()->isSubtypeOf(types().SystemExit)) {
+        auto &items = exc.as<ExceptionObject>()->args.as<TupleObject>()->items;
+        if (items.empty() || items[0].isNone())
+            return 0;
+        const Value &code = items[0];
+        if (code.isSmallInt() || code.isBool())
+            return static_cast<int>(code.asInt() & 0xff);
+        interp.write(ts, str(ts, code) + "\n", true);
+        return 1;
+    }
+    interp.write(ts, formatException(ts, exc), true);
+    return 1;
+}
+
 Value exceptionArgs(const Value &exc) { return exc.isException() ? exc.as<ExceptionObject>()->args : makeTuple({}); }
 
 bool isInstance(const Value &v, const TypeObject *type)

@@ -613,6 +613,13 @@ public:
                 expr(*s.value);
                 storeTarget(*s.target);
             }
+            if (m_s->kind != Scope::Function && s.target->kind == ExprKind::Name && s.annotation) {
+                // module and class bodies record annotations in __annotations__
+                expr(*s.annotation);
+                loadName("__annotations__");
+                loadConst(m_c.intern(s.target->id));
+                emit(Op::StoreSubscr);
+            }
             break;
         case StmtKind::Delete:
             for (auto &t : s.targets)
@@ -1766,6 +1773,22 @@ int computeStackSize(const Code &c)
 
 } // namespace
 
+static bool hasAnnotations(const StmtList &body)
+{
+    for (auto &st : body) {
+        if (st->kind == StmtKind::AnnAssign && st->target && st->target->kind == ExprKind::Name)
+            return true;
+        if (st->kind == StmtKind::FunctionDef || st->kind == StmtKind::ClassDef)
+            continue;
+        if (hasAnnotations(st->body) || hasAnnotations(st->orelse) || hasAnnotations(st->finalbody))
+            return true;
+        for (auto &h : st->handlers)
+            if (hasAnnotations(h.body))
+                return true;
+    }
+    return false;
+}
+
 std::shared_ptr<Code> Compiler::compileScope(Scope *s, const Stmt *def, const Expr *lam, const StmtList *bodyList,
                                              int firstLine)
 {
@@ -1808,6 +1831,10 @@ std::shared_ptr<Code> Compiler::compileScope(Scope *s, const Stmt *def, const Ex
         u.expr(*lam->body);
         u.emit(Op::Return);
     } else {
+        if (s->kind != Scope::Function && hasAnnotations(*bodyList)) {
+            u.emit(Op::BuildMap, 0);
+            u.storeName("__annotations__");
+        }
         u.body(*bodyList);
         if (s->kind == Scope::Class) {
             u.emit(Op::LoadLocals);

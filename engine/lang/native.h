@@ -96,6 +96,11 @@ std::string formatException(ThreadState &ts, const Value &exc);
 // "ValueError: boom", "KeyError: 'x'", "ZeroDivisionError: division by zero".
 std::string exceptionSummary(ThreadState &ts, const Value &exc);
 Value makeException(TypeObject *type, std::string message);
+// What CPython does with an exception that reached the top of a script: SystemExit(n)
+// gives exit code n (None: 0; other objects are printed to stderr, exit code 1); any
+// other exception prints the traceback to stderr (stdout is flushed first) and gives 1.
+// Output goes through Interpreter::write.
+int reportUncaught(ThreadState &ts, const Value &exc);
 Value exceptionArgs(const Value &exc);
 bool isInstance(const Value &v, const TypeObject *type);
 

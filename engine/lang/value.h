@@ -126,6 +126,7 @@ public:
     static Value fromDouble(double d);
     static Value fromString(std::string_view utf8);
     static Value fromString(std::string &&utf8);
+    static Value fromString(const char *utf8) { return fromString(std::string_view(utf8)); }
     // Takes ownership of a freshly allocated object (refcount 0) or shares an existing one.
     static Value fromObject(Object *obj) noexcept { return Value(obj); }
 

@@ -37,26 +37,8 @@ int main(int argc, char **argv)
     }
     Value m = interp->runModule(*ts, cr.code, "__main__");
     int rc = 0;
-    if (m.isError()) {
-        Value exc = ts->fetchException();
-        if (exc.type()->isSubtypeOf(types().SystemExit)) {
-            Value args = exceptionArgs(exc);
-            auto &items = args.as<TupleObject>()->items;
-            if (!items.empty()) {
-                if (items[0].isSmallInt())
-                    rc = static_cast<int>(items[0].smallValue());
-                else if (!items[0].isNone()) {
-                    std::fflush(stdout);
-                    std::fprintf(stderr, "%s\n", str(*ts, items[0]).c_str());
-                    rc = 1;
-                }
-            }
-        } else {
-            std::fflush(stdout);
-            std::fputs(formatException(*ts, exc).c_str(), stderr);
-            rc = 1;
-        }
-    }
+    if (m.isError())
+        rc = reportUncaught(*ts, ts->fetchException());
     std::fflush(stdout);
     return rc;
 }
