@@ -20,6 +20,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -790,6 +791,14 @@ void BurstClient::start()
         s.requestSuffix += "content-length: " + std::to_string(m_plan.body.size()) + "\r\n";
     s.requestSuffix += "\r\n";
     s.requestSuffix += m_plan.body;
+
+    // Every connection is a descriptor: lift the soft limit towards the hard one if needed.
+    rlimit limit {};
+    const rlim_t wanted = rlim_t(m_plan.effectiveConnections()) + rlim_t(m_plan.extras.size()) + 256;
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < wanted) {
+        limit.rlim_cur = std::min(wanted, limit.rlim_max);
+        setrlimit(RLIMIT_NOFILE, &limit);
+    }
 
     s.planned = m_plan.plannedRequests();
     s.records.resize(std::size_t(threads));

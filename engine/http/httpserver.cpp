@@ -4,6 +4,7 @@
 #include "httpstatus.h"
 
 #include <QTcpServer>
+#include <QTimer>
 
 #include <arpa/inet.h>
 #include <cerrno>
@@ -107,6 +108,18 @@ bool HttpServer::listenOnDescriptor(qintptr descriptor)
     }
     m_listener = listener;
     m_settings.port = listener->serverPort();
+    // Out of descriptors (EMFILE), Qt stops accepting for good: say so, and try again
+    // shortly, as uvicorn's loop keeps accepting once descriptors are free again.
+    connect(listener, &QTcpServer::acceptError, this, [this](QAbstractSocket::SocketError) {
+        if (!m_listener)
+            return;
+        log(LogLevel::Error, QStringLiteral("Cannot accept a connection: %1").arg(m_listener->errorString()));
+        m_listener->pauseAccepting();
+        QTimer::singleShot(100, this, [this] {
+            if (m_listener)
+                m_listener->resumeAccepting();
+        });
+    });
     return true;
 }
 

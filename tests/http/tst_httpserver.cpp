@@ -16,6 +16,9 @@
 #include <atomic>
 #include <map>
 
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 using namespace loopscope::http;
@@ -45,6 +48,7 @@ private Q_SLOTS:
     void halfClosedClient();
     void requestIdsFollowSettings();
     void manyConnections();
+    void acceptsAgainAfterRunningOutOfDescriptors();
     void traceEvents();
     void workersShareOnePort();
 };
@@ -570,6 +574,54 @@ void tst_HttpServer::manyConnections()
     QCOMPARE(app.handled, 3000);
     QVERIFY2(peak > 100, qPrintable(QString::number(peak)));
     QTRY_COMPARE(server.connectionCount(), 0); // the client closed them all
+}
+
+void tst_HttpServer::acceptsAgainAfterRunningOutOfDescriptors()
+{
+    LambdaApp app;
+    HttpServer server(&app);
+    QStringList errors;
+    server.setLogCallback([&](HttpServer::LogLevel level, const QString &m) {
+        if (level == HttpServer::LogLevel::Error)
+            errors << m;
+    });
+    QVERIFY(server.listen());
+    // 30 clients connect (the kernel completes them from the backlog), then the process
+    // gets only 5 more descriptors: the server runs out while accepting them.
+    std::vector<int> clients;
+    sockaddr_in sa {};
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons(server.port());
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    for (int i = 0; i < 30; ++i) {
+        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        QVERIFY(fd >= 0);
+        QCOMPARE(::connect(fd, reinterpret_cast<sockaddr *>(&sa), sizeof sa), 0);
+        clients.push_back(fd);
+    }
+    // the limit applies to descriptor numbers: leave exactly 5 free numbers below it
+    int limitAt = 0;
+    for (int fd = 0, free = 0; fd < 65536 && free < 5; ++fd) {
+        if (fcntl(fd, F_GETFD) == -1)
+            ++free;
+        limitAt = fd + 1;
+    }
+    rlimit saved {};
+    QCOMPARE(getrlimit(RLIMIT_NOFILE, &saved), 0);
+    rlimit tight = saved;
+    tight.rlim_cur = rlim_t(limitAt);
+    QCOMPARE(setrlimit(RLIMIT_NOFILE, &tight), 0);
+    QTest::qWait(300);
+    const bool ranOut = !errors.isEmpty();
+    for (int fd : clients)
+        ::close(fd);
+    QCOMPARE(setrlimit(RLIMIT_NOFILE, &saved), 0);
+    QVERIFY(ranOut);
+    QTRY_COMPARE(server.connectionCount(), 0);
+    Peer late(server.port());
+    late.send(get("/after"));
+    QVERIFY(late.waitResponses(1, 5000));
+    QCOMPARE(late.responses()[0].body, QByteArray("/after"));
 }
 
 void tst_HttpServer::traceEvents()
