@@ -310,9 +310,13 @@ Value makeAnyioModule(ThreadState &ts)
 {
     RuntimeState &rs = runtimeState(ts);
     ensureLimiterType(rs);
-    Value toThread = ts.interpreter().importModule(ts, "anyio.to_thread");
-    if (toThread.isError())
-        return toThread;
+    // The submodule is made here and registered, so `import anyio.to_thread` (which
+    // imports anyio first) finds it instead of importing anyio again.
+    Value toThread = ts.interpreter().moduleIfLoaded("anyio.to_thread");
+    if (toThread.isNone() || toThread.isNotFound()) {
+        toThread = makeAnyioToThreadModule(ts);
+        ts.interpreter().addModule("anyio.to_thread", toThread);
+    }
     Value asyncio = ts.interpreter().importModule(ts, "asyncio");
     if (asyncio.isError())
         return asyncio;

@@ -18,9 +18,15 @@ void registerRuntimeModules(Interpreter &interp, const RuntimeSettings &settings
     rs.settings = settings;
     interp.registerModule("asyncio", [](ThreadState &ts) { return makeAsyncioModule(ts); });
     interp.registerModule("anyio", [](ThreadState &ts) { return makeAnyioModule(ts); });
-    interp.registerModule("anyio.to_thread", [](ThreadState &ts) { return makeAnyioToThreadModule(ts); });
+    interp.registerModule("anyio.to_thread", [](ThreadState &ts) {
+        Value made = ts.interpreter().moduleIfLoaded("anyio.to_thread"); // made by anyio's factory
+        return made.isModule() ? made : makeAnyioToThreadModule(ts);
+    });
     interp.registerModule("concurrent", [](ThreadState &ts) { return makeConcurrentPackage(ts); });
-    interp.registerModule("concurrent.futures", [](ThreadState &ts) { return makeConcurrentFuturesModule(ts); });
+    interp.registerModule("concurrent.futures", [](ThreadState &ts) {
+        Value made = ts.interpreter().moduleIfLoaded("concurrent.futures");
+        return made.isModule() ? made : makeConcurrentFuturesModule(ts);
+    });
     interp.registerModule("fastapi.concurrency",
                           [](ThreadState &ts) { return makeConcurrencyModule(ts, "fastapi.concurrency"); });
     interp.registerModule("starlette.concurrency",

@@ -613,9 +613,11 @@ Value makeConcurrentFuturesModule(ThreadState &ts)
 
 Value makeConcurrentPackage(ThreadState &ts)
 {
-    Value futures = ts.interpreter().importModule(ts, "concurrent.futures");
-    if (futures.isError())
-        return futures;
+    Value futures = ts.interpreter().moduleIfLoaded("concurrent.futures");
+    if (futures.isNone() || futures.isNotFound()) {
+        futures = makeConcurrentFuturesModule(ts);
+        ts.interpreter().addModule("concurrent.futures", futures);
+    }
     return makeModule("concurrent", {{"futures", futures}});
 }
 
