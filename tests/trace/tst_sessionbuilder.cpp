@@ -188,6 +188,33 @@ private slots:
         QCOMPARE(s.errors(), 1);
     }
 
+    void lagHistogramPercentilesWithinTwoPercent()
+    {
+        Stream s;
+        // 1..1000 ms, each once: p50 ≈ 500, p90 ≈ 900, p99 ≈ 990.
+        for (int i = 1; i <= 1000; ++i)
+            s.ev(i * 0.01, EventKind::LoopLag, kLoop, -1, std::uint64_t(i) * 1'000'000);
+        const LagHistogram h = s.build().loop.histogram;
+        QCOMPARE(h.count, std::size_t(1000));
+        QCOMPARE(h.min, 1.0);
+        QCOMPARE(h.max, 1000.0);
+        QVERIFY(near(h.mean, 500.5, 1e-9));
+        QVERIFY2(near(h.p50, 500, 10), qPrintable(QString::number(h.p50)));
+        QVERIFY2(near(h.p90, 900, 18), qPrintable(QString::number(h.p90)));
+        QVERIFY2(near(h.p99, 990, 20), qPrintable(QString::number(h.p99)));
+        QVERIFY(near(h.stddev, 288.67, 0.1));
+    }
+
+    void loopThreadNames()
+    {
+        QVERIFY(isLoopThreadName("loop"));
+        QVERIFY(isLoopThreadName("loop-2"));
+        QVERIFY(isLoopThreadName("loop 3"));
+        QVERIFY(!isLoopThreadName("loop-watchdog"));
+        QVERIFY(!isLoopThreadName("worker-1"));
+        QVERIFY(!isLoopThreadName(""));
+    }
+
     void badInputDoesNotCrash()
     {
         SessionBuilder b;
