@@ -241,7 +241,7 @@ private:
     ExprPtr parseStarExpressions();
     ExprPtr parseStarExpression();
     ExprPtr parseStarNamedExpression();
-    ExprPtr parseNamedExpression();
+    ExprPtr parseNamedExpression(bool equalsHint = false);
     ExprPtr parseExpression();
     ExprPtr parseDisjunction();
     ExprPtr parseConjunction();
@@ -276,6 +276,9 @@ private:
     // -- targets and checks
     void setContext(Expr &e, Context ctx, bool forDelete, bool assignStmt);
     void checkAssignmentTargets(const ExprList &chain, const std::vector<bool> &parenthesized);
+    void checkEqualsInCondition(const Expr &a);
+    void checkStarredValue(const Expr &e);
+    void checkStarredTarget(const Expr &e);
     const Expr *invalidTarget(const Expr &e, bool forDelete);
     Scope &scope() { return m_scopes->back(); }
     bool inFunction();
@@ -427,7 +430,9 @@ void Parser::errorSpan(const Span &s, const std::string &msg, const char *type)
 
 void Parser::deferError(const Span &s, const std::string &msg)
 {
-    if (m_deferred)
+    // CPython's compiler reports the first problem in source order.
+    if (m_deferred
+        && (m_deferred->info.line < s.line || (m_deferred->info.line == s.line && m_deferred->info.column <= s.column)))
         return;
     ParseError e;
     e.info.type = "SyntaxError";
@@ -615,7 +620,7 @@ StmtPtr Parser::parseIf(bool isElif)
 {
     const Token kw = take();
     auto s = std::make_unique<Stmt>(StmtKind::If, spanOf(kw));
-    s->test = parseNamedExpression();
+    s->test = parseNamedExpression(true);
     expectColon(false);
     s->body = parseBlock(isElif ? "'elif' statement" : "'if' statement", kw.line);
     if (atName("elif")) {
@@ -633,7 +638,7 @@ StmtPtr Parser::parseWhile()
 {
     const Token kw = take();
     auto s = std::make_unique<Stmt>(StmtKind::While, spanOf(kw));
-    s->test = parseNamedExpression();
+    s->test = parseNamedExpression(true);
     expectColon(false);
     scope().loopDepth++;
     s->body = parseBlock("'while' statement", kw.line);
@@ -652,12 +657,12 @@ StmtPtr Parser::parseFor(const Token *asyncTok)
     const Token kw = take();
     auto s = std::make_unique<Stmt>(StmtKind::For, spanOf(asyncTok ? *asyncTok : kw));
     s->isAsync = asyncTok != nullptr;
-    if (asyncTok && !(scope().kind == Scope::Function && scope().isAsync))
-        deferError(spanOf(*asyncTok), "'async for' outside async function");
+    const bool asyncOutside = asyncTok && !(scope().kind == Scope::Function && scope().isAsync);
     s->target = parseTargetList(true);
     if (const Expr *bad = invalidTarget(*s->target, false))
         errorSpan(bad->span, std::string("cannot assign to ") + exprName(*bad));
     setContext(*s->target, Context::Store, false, false);
+    checkStarredTarget(*s->target);
     if (!acceptName("in"))
         invalidSyntax();
     s->iter = parseStarExpressions();
@@ -671,6 +676,8 @@ StmtPtr Parser::parseFor(const Token *asyncTok)
         s->orelse = parseBlock("'else' statement", e.line);
     }
     s->span = join(sp(s), s->orelse.empty() ? sp(s->body.back()) : sp(s->orelse.back()));
+    if (asyncOutside)
+        deferError(s->span, "'async for' outside async function");
     return s;
 }
 
@@ -679,8 +686,7 @@ StmtPtr Parser::parseWith(const Token *asyncTok)
     const Token kw = take();
     auto s = std::make_unique<Stmt>(StmtKind::With, spanOf(asyncTok ? *asyncTok : kw));
     s->isAsync = asyncTok != nullptr;
-    if (asyncTok && !(scope().kind == Scope::Function && scope().isAsync))
-        deferError(spanOf(*asyncTok), "'async with' outside async function");
+    const bool asyncOutside = asyncTok && !(scope().kind == Scope::Function && scope().isAsync);
     auto parseItem = [&]() {
         WithItem item;
         item.contextExpr = parseExpression();
@@ -730,6 +736,8 @@ StmtPtr Parser::parseWith(const Token *asyncTok)
     expectColon(false);
     s->body = parseBlock("'with' statement", kw.line);
     s->span = join(sp(s), sp(s->body.back()));
+    if (asyncOutside)
+        deferError(s->span, "'async with' outside async function");
     return s;
 }
 
@@ -775,8 +783,14 @@ StmtPtr Parser::parseTry()
         expectColon(true);
         s->finalbody = parseBlock("'finally' statement", f.line);
     }
-    if (s->handlers.empty() && s->finalbody.empty())
+    if (s->handlers.empty() && s->finalbody.empty()) {
+        if (peek().kind == TokenKind::EndMarker) {
+            const int lastLine = static_cast<int>(std::count(m_source.begin(), m_source.end(), '\n'))
+                + (!m_source.empty() && m_source.back() != '\n' ? 1 : 0);
+            errorSpan({lastLine, 0, lastLine, -1}, "expected 'except' or 'finally' block");
+        }
         errorAt(peek(), "expected 'except' or 'finally' block");
+    }
     const StmtList &last = !s->finalbody.empty() ? s->finalbody
         : !s->orelse.empty()                     ? s->orelse
                                                  : s->handlers.empty() ? s->body : s->handlers.back().body;
@@ -896,7 +910,7 @@ std::unique_ptr<Arguments> Parser::parseParameters(std::string_view closer, bool
                 errorAt(star, "* argument may appear only once");
             seenStar = true;
             if (atOp(",") || atOp(closer)) {
-                if (atOp(closer) || peek(1).isOp(closer))
+                if (atOp(closer) || peek(1).isOp(closer) || peek(1).isOp("**"))
                     errorAt(star, "named arguments must follow bare *");
             } else {
                 a->vararg = parseArg(true);
@@ -955,6 +969,7 @@ StmtPtr Parser::parseSimpleStatement()
             if (!atNewline() && !atOp(";")) {
                 s->value = parseStarExpressions();
                 s->span = join(sp(s), sp(s->value));
+                checkStarredValue(*s->value);
             }
             if (!inFunction() || scope().kind != Scope::Function)
                 deferError(s->span, "'return' outside function");
@@ -1130,6 +1145,9 @@ StmtPtr Parser::parseExpressionStatement()
         checkAssignmentTargets(chain, parenthesized);
         for (std::size_t i = 0; i + 1 < chain.size(); ++i)
             setContext(*chain[i], Context::Store, false, true);
+        for (std::size_t i = 0; i + 1 < chain.size(); ++i)
+            checkStarredTarget(*chain[i]);
+        checkStarredValue(*chain.back());
         s->value = std::move(chain.back());
         chain.pop_back();
         s->targets = std::move(chain);
@@ -1177,6 +1195,7 @@ StmtPtr Parser::parseExpressionStatement()
         return s;
     }
 
+    checkStarredValue(*e);
     auto s = std::make_unique<Stmt>(StmtKind::ExprStmt, sp(e));
     s->value = std::move(e);
     return s;
@@ -1184,6 +1203,9 @@ StmtPtr Parser::parseExpressionStatement()
 
 // ---- targets --------------------------------------------------------------------
 
+
+// The targets of `a = b = value` (all but the last of `chain`), reported as CPython's
+// second parser pass reports them.
 namespace {
 // Expressions at the level of Python's `bitwise_or` rule (no comparison, not, and/or...).
 bool isBitwiseLevel(const Expr &e)
@@ -1212,8 +1234,67 @@ bool isNamedConstant(const Expr &e)
 }
 } // namespace
 
-// The targets of `a = b = value` (all but the last of `chain`), reported as CPython's
-// second parser pass reports them.
+// `if x = 1:` — CPython suggests '==' (or ':=') when '=' follows an expression in a
+// place that only takes expressions.
+void Parser::checkEqualsInCondition(const Expr &a)
+{
+    const std::size_t m = mark();
+    ++m_marks;
+    m_noInvalidRules = true;
+    std::optional<Span> b;
+    bool followedByEquals = false;
+    try {
+        take(); // '='
+        ExprPtr rhs = parseBinary(1);
+        b = sp(rhs);
+        followedByEquals = atOp("=") || atOp(":=");
+    } catch (const ParseError &e) {
+        m_noInvalidRules = false;
+        --m_marks;
+        if (e.fromLexer)
+            throw;
+        reset(m);
+        invalidSyntax();
+    }
+    m_noInvalidRules = false;
+    --m_marks;
+    if (b && !followedByEquals) {
+        if (a.kind == ExprKind::Name)
+            errorSpan(join(sp(a), *b), "invalid syntax. Maybe you meant '==' or ':=' instead of '='?");
+        if (isBitwiseLevel(a) && a.kind != ExprKind::List && a.kind != ExprKind::Tuple
+            && a.kind != ExprKind::GeneratorExp && !isNamedConstant(a))
+            errorSpan(a.span, std::string("cannot assign to ") + exprName(a) + " here. Maybe you meant '==' instead of '='?");
+    }
+    reset(m);
+    invalidSyntax();
+}
+
+// What CPython's compiler rejects about starred expressions.
+void Parser::checkStarredValue(const Expr &e)
+{
+    if (e.kind == ExprKind::Starred)
+        deferError(e.span, "can't use starred expression here");
+}
+
+void Parser::checkStarredTarget(const Expr &e)
+{
+    if (e.kind == ExprKind::Starred) {
+        deferError(e.span, "starred assignment target must be in a list or tuple");
+        return;
+    }
+    if (e.kind != ExprKind::Tuple && e.kind != ExprKind::List)
+        return;
+    int starred = 0;
+    for (const auto &x : e.elts) {
+        if (x->kind == ExprKind::Starred)
+            ++starred;
+        else
+            checkStarredTarget(*x);
+    }
+    if (starred > 1)
+        deferError(e.span, "multiple starred expressions in assignment");
+}
+
 void Parser::checkAssignmentTargets(const ExprList &chain, const std::vector<bool> &parenthesized)
 {
     const Expr *firstBad = nullptr;
@@ -1402,10 +1483,10 @@ ExprPtr Parser::parseStarNamedExpression()
 {
     if (atOp("*"))
         return parseStarExpression();
-    return parseNamedExpression();
+    return parseNamedExpression(true);
 }
 
-ExprPtr Parser::parseNamedExpression()
+ExprPtr Parser::parseNamedExpression(bool equalsHint)
 {
     if (peek().kind == TokenKind::Name && !isKeyword(peek().text) && peek(1).isOp(":=")) {
         const Token n = take();
@@ -1422,6 +1503,8 @@ ExprPtr Parser::parseNamedExpression()
     ExprPtr e = parseExpression();
     if (atOp(":="))
         errorSpan(e->span, std::string("cannot use assignment expressions with ") + exprName(*e));
+    if (equalsHint && atOp("=") && !m_noInvalidRules)
+        checkEqualsInCondition(*e);
     return e;
 }
 
@@ -2043,12 +2126,17 @@ ExprPtr Parser::parseBraceDisplay()
             dict.elts.push_back(parseBinary(1));
             return;
         }
-        ExprPtr k = parseExpression();
-        if (!atOp(":")) {
-            if (atOp("}") || atOp(","))
-                errorSpan(k->span, "':' expected after dictionary key");
-            invalidSyntax();
+        m_noInvalidRules = true;
+        ExprPtr k;
+        try {
+            k = parseExpression();
+        } catch (...) {
+            m_noInvalidRules = false;
+            throw;
         }
+        m_noInvalidRules = false;
+        if (!atOp(":"))
+            errorSpan({k->span.line, k->span.endColumn - 1, k->span.endLine, 0}, "':' expected after dictionary key");
         const Token colon = take();
         if (atOp("}") || atOp(","))
             errorAt(colon, "expression expected after dictionary key and ':'");
@@ -2189,9 +2277,7 @@ void Parser::parseFStringBody(const Token &tok, std::string_view body, std::size
         values.push_back(std::move(c));
     };
     // Errors of the f-string itself point just past its last string token, as CPython's.
-    auto fsErrorRaw = [&](const std::string &msg) {
-        errorSpan({whole.endLine, whole.endColumn, whole.endLine, whole.endColumn}, msg);
-    };
+    auto fsErrorRaw = [&](const std::string &msg) { errorAt(peek(), msg); };
     auto fsError = [&](const std::string &msg) { fsErrorRaw("f-string: " + msg); };
     auto decodeChunk = [&](std::string_view chunk) {
         if (raw)
@@ -2200,7 +2286,7 @@ void Parser::parseFStringBody(const Token &tok, std::string_view body, std::size
         std::string err;
         std::string v = decodeEscapes(chunk, false, &ok, &err);
         if (!ok)
-            errorSpan({whole.endLine, whole.endColumn, whole.endLine, whole.endColumn}, err);
+            errorAt(peek(), err);
         return v;
     };
     // Position (line, column) of a byte offset inside the token text; fields come in
