@@ -23,7 +23,7 @@ private slots:
         v.show();
         QVERIFY(QTest::qWaitForWindowExposed(&v));
         const trace::Session s = uitest::asyncSleepSession();
-        v.updateSession(s);
+        v.updateSession(s, true);
         QCOMPARE(v.lagPoints(), int(s.loop.lag.size()));
         QCOMPARE(v.timelineRows(), 2);
         QCOMPARE(v.blockedSpansShown(), 2);

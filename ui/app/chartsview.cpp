@@ -64,6 +64,7 @@ struct ChartsView::Data {
 
     std::vector<Blocked> blocked;
     std::vector<Row> rows;
+    size_t requestsSeen = 0;
     QCPGraph *inflight = nullptr, *done = nullptr;
     QCPGraph *lagPrev = nullptr, *busyPrev = nullptr, *inflightPrev = nullptr, *donePrev = nullptr;
     std::unique_ptr<Session> previous;
@@ -90,17 +91,17 @@ ChartsView::ChartsView(QWidget *parent)
     ol->setSpacing(0);
     m_lag = makePlot(overview);
     m_pool = makePlot(overview);
-    m_inflight = makePlot(overview);
-    ol->addWidget(m_lag, 4);
-    ol->addWidget(m_pool, 3);
-    ol->addWidget(m_inflight, 3);
-    m_tabs->addTab(overview, tr("Overview"));
+    ol->addWidget(m_lag, 5);
+    ol->addWidget(m_pool, 4);
+    m_tabs->addTab(overview, tr("Loop && pool"));
+    m_inflight = makePlot(m_tabs);
+    m_tabs->addTab(m_inflight, tr("In flight"));
     m_timeline = makePlot(m_tabs);
     m_timeline->axisRect()->setRangeDrag(Qt::Horizontal | Qt::Vertical);
     m_timeline->axisRect()->setRangeZoom(Qt::Horizontal | Qt::Vertical);
-    m_tabs->addTab(m_timeline, tr("Request timeline"));
+    m_tabs->addTab(m_timeline, tr("Timeline"));
     m_order = makePlot(m_tabs);
-    m_tabs->addTab(m_order, tr("Response order"));
+    m_tabs->addTab(m_order, tr("Order"));
     m_latency = makePlot(m_tabs);
     m_tabs->addTab(m_latency, tr("Latency"));
     m_legend = nullptr;
@@ -148,6 +149,7 @@ ChartsView::ChartsView(QWidget *parent)
         connect(a, &QCustomPlot::mouseDoubleClick, this, [this] { d->userZoomed = false; });
     }
     connect(m_lag, &QCustomPlot::mousePress, this, &ChartsView::onLagClicked);
+    connect(m_tabs, &QTabWidget::currentChanged, this, &ChartsView::refreshRequested);
     m_timeline->setMouseTracking(true);
     connect(m_timeline, &QCustomPlot::mouseMove, this, &ChartsView::onTimelineHover);
     setMinimumSize(360, 300);
@@ -189,6 +191,7 @@ void ChartsView::clear()
     m_inflight->replot(QCustomPlot::rpQueuedReplot);
     d->blocked.clear();
     d->rows.clear();
+    d->requestsSeen = 0;
     d->last.reset();
     d->userZoomed = false;
 }
@@ -219,20 +222,28 @@ int ChartsView::blockedSpansShown() const
     return int(d->blocked.size());
 }
 
-void ChartsView::updateSession(const Session &s)
+void ChartsView::updateSession(const Session &s, bool all)
 {
     const QCPRange keep = m_lag->xAxis->range();
     // A new run (fewer requests or blocked spans than shown): start the charts over.
-    if (s.requests.size() < d->rows.size() || s.loop.blocked.size() < d->blocked.size()) {
+    if (s.requests.size() < d->requestsSeen || s.loop.blocked.size() < d->blocked.size()) {
         for (SessionChart *c : d->charts())
             c->reset();
         d->rows.clear();
         d->blocked.clear();
     }
-    for (SessionChart *c : d->charts())
-        c->update(s);
-    fillInflight(s);
-    fillRows(s);
+    d->requestsSeen = s.requests.size();
+    // Offscreen (tests, exports) everything is drawn; on screen only what can be seen.
+    all = all || !isVisible();
+    auto shown = [all](QCustomPlot *p) { return all || p->isVisible(); };
+    for (SessionChart *c : d->charts()) {
+        if (shown(c->plot()))
+            c->update(s);
+    }
+    if (shown(m_inflight))
+        fillInflight(s);
+    if (shown(m_timeline))
+        fillRows(s);
     for (size_t i = d->blocked.size(); i < s.loop.blocked.size(); ++i) {
         const BlockedSpan &b = s.loop.blocked[i];
         d->blocked.push_back({b.start, b.end, b.line(), QString::fromStdString(b.where)});
@@ -245,8 +256,10 @@ void ChartsView::updateSession(const Session &s)
         m_lag->xAxis->setRange(keep);
     else
         m_lag->xAxis->setRange(0, end * 1.02);
-    for (QCustomPlot *p : {m_lag, m_pool, m_inflight, m_timeline, m_order, m_latency})
-        p->replot(QCustomPlot::rpQueuedReplot);
+    for (QCustomPlot *p : {m_lag, m_pool, m_inflight, m_timeline, m_order, m_latency}) {
+        if (shown(p))
+            p->replot(QCustomPlot::rpQueuedReplot);
+    }
 }
 
 void ChartsView::fillInflight(const Session &s)

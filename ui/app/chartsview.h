@@ -26,8 +26,10 @@ public:
     explicit ChartsView(QWidget *parent = nullptr);
     ~ChartsView() override;
 
-    // Refills every chart from the session (cheap enough for every frame) and queues a replot.
-    void updateSession(const trace::Session &session);
+    // Brings the charts up to date with the session and queues one replot each. Only the
+    // charts on screen are updated (hidden tabs catch up when shown: refreshRequested());
+    // all = true updates every chart (before exports, in tests).
+    void updateSession(const trace::Session &session, bool all = false);
     // Overlay of a previous run (nullptr: none). The session is copied.
     void setComparison(const trace::Session *previous, const QString &label = {});
     bool hasComparison() const;
@@ -52,6 +54,8 @@ public:
     QCustomPlot *latencyPlot() const { return m_latency; }
 
 signals:
+    // A hidden tab became visible: call updateSession() again with the current session.
+    void refreshRequested();
     // A blocked span was clicked: the line (1-based) that blocked the loop, and "file:line".
     void blockedSpanClicked(int line, const QString &where);
 

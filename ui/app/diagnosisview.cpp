@@ -8,8 +8,8 @@ DiagnosisView::DiagnosisView(QWidget *parent)
     setOpenLinks(false);
     setFrameShape(QFrame::NoFrame);
     document()->setDefaultStyleSheet(QStringLiteral(
-        "body { color:#24292e; } h3 { margin:2px 0 6px 0; font-size:11pt; }"
-        ".item { margin: 0 0 8px 0; } .t { font-weight:600; } .d { color:#444d56; }"
+        "body { color:#24292e; font-size:9pt; } h4 { margin:2px 0 6px 0; font-size:9pt; color:#24292e; }"
+        ".item { margin: 0 0 6px 0; } .t { font-weight:600; } .d { color:#444d56; }"
         "a { color:#0366d6; text-decoration:none; }"));
     connect(this, &QTextBrowser::anchorClicked, this, [this](const QUrl &url) {
         if (url.scheme() == QLatin1String("line"))
@@ -21,7 +21,7 @@ DiagnosisView::DiagnosisView(QWidget *parent)
 void DiagnosisView::showIdle(const QString &lessonSummary)
 {
     m_findings.clear();
-    QString html = QStringLiteral("<h3>Diagnosis</h3>");
+    QString html;
     if (!lessonSummary.isEmpty())
         html += QStringLiteral("<p class='d'>%1</p>").arg(lessonSummary.toHtmlEscaped());
     html += QStringLiteral("<p class='d'>Run a burst (F5) to see what the event loop, the thread pool and "
@@ -32,7 +32,7 @@ void DiagnosisView::showIdle(const QString &lessonSummary)
 void DiagnosisView::setFindings(const QList<Finding> &findings, const QString &headline)
 {
     m_findings = findings;
-    QString html = QStringLiteral("<h3>%1</h3>").arg(headline.isEmpty() ? tr("Diagnosis") : headline.toHtmlEscaped());
+    QString html = headline.isEmpty() ? QString() : QStringLiteral("<h4>%1</h4>").arg(headline.toHtmlEscaped());
     for (const Finding &f : findings) {
         QString color, badge;
         switch (f.level) {

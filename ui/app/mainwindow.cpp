@@ -35,6 +35,7 @@
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QStyle>
 #include <QStyleFactory>
 #include <QToolBar>
 #include <QVBoxLayout>
@@ -161,7 +162,15 @@ void MainWindow::buildUi()
     cl->addWidget(consoleTitle);
     cl->addWidget(m_console);
     bottom->addWidget(consoleBox);
-    bottom->addWidget(m_diagnosis);
+    auto *diagBox = new QWidget;
+    auto *dl = new QVBoxLayout(diagBox);
+    dl->setContentsMargins(0, 0, 0, 0);
+    dl->setSpacing(0);
+    auto *diagTitle = new QLabel(tr("  Diagnosis"));
+    diagTitle->setStyleSheet(consoleTitle->styleSheet());
+    dl->addWidget(diagTitle);
+    dl->addWidget(m_diagnosis);
+    bottom->addWidget(diagBox);
     bottom->setStretchFactor(0, 3);
     bottom->setStretchFactor(1, 2);
 
@@ -186,8 +195,8 @@ void MainWindow::buildUi()
     m_portLabel = new QLabel;
     m_frameLabel = new QLabel;
     m_cursorLabel = new QLabel;
-    statusBar()->addWidget(m_engineLabel);
-    statusBar()->addWidget(m_portLabel);
+    statusBar()->addPermanentWidget(m_engineLabel);
+    statusBar()->addPermanentWidget(m_portLabel);
     statusBar()->addPermanentWidget(m_frameLabel);
     statusBar()->addPermanentWidget(m_cursorLabel);
 
@@ -202,6 +211,10 @@ void MainWindow::buildUi()
             m_editor->goToLine(line);
             statusBar()->showMessage(tr("The event loop was blocked at %1").arg(where), 5000);
         }
+    });
+    connect(m_charts, &ChartsView::refreshRequested, this, [this] {
+        if (const trace::Session *s = m_engine->session())
+            m_charts->updateSession(*s);
     });
     connect(m_diagnosis, &DiagnosisView::lineActivated, this, [this](int line) { m_editor->goToLine(line); });
 }
@@ -253,25 +266,21 @@ void MainWindow::buildDocks()
 
 void MainWindow::applyDefaultLayout()
 {
-    // 1280×800: lessons/endpoints and burst/engine on the left, editor and charts centre.
+    // 1280×800: burst/engine above lessons/endpoints on the left, editor and charts centre.
     for (QDockWidget *d : {m_burstDock, m_settingsDock, m_lessonsDock, m_endpointsDock}) {
         d->setFloating(false);
-        d->show();
         removeDockWidget(d);
     }
-    addDockWidget(Qt::LeftDockWidgetArea, m_burstDock);
+    addDockWidget(Qt::LeftDockWidgetArea, m_burstDock, Qt::Vertical);
+    addDockWidget(Qt::LeftDockWidgetArea, m_lessonsDock, Qt::Vertical);
     tabifyDockWidget(m_burstDock, m_settingsDock);
-    addDockWidget(Qt::LeftDockWidgetArea, m_lessonsDock);
-    splitDockWidget(m_burstDock, m_lessonsDock, Qt::Vertical);
     tabifyDockWidget(m_lessonsDock, m_endpointsDock);
-    m_burstDock->show();
-    m_settingsDock->show();
-    m_lessonsDock->show();
-    m_endpointsDock->show();
+    for (QDockWidget *d : {m_burstDock, m_settingsDock, m_lessonsDock, m_endpointsDock})
+        d->show();
     m_burstDock->raise();
     m_lessonsDock->raise();
-    resizeDocks({m_burstDock}, {290}, Qt::Horizontal);
-    resizeDocks({m_burstDock, m_lessonsDock}, {430, 300}, Qt::Vertical);
+    resizeDocks({m_burstDock}, {300}, Qt::Horizontal);
+    resizeDocks({m_burstDock, m_lessonsDock}, {440, 280}, Qt::Vertical);
 }
 
 void MainWindow::buildActions()
@@ -406,7 +415,12 @@ void MainWindow::buildActions()
     QToolBar *tb = addToolBar(tr("Main"));
     tb->setObjectName(QStringLiteral("MainToolbar"));
     tb->setMovable(false);
-    tb->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    tb->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    tb->setIconSize(QSize(16, 16));
+    openAct->setIcon(style()->standardIcon(QStyle::SP_DialogOpenButton));
+    m_applyAction->setIcon(style()->standardIcon(QStyle::SP_BrowserReload));
+    m_runAction->setIcon(style()->standardIcon(QStyle::SP_MediaPlay));
+    m_stopAction->setIcon(style()->standardIcon(QStyle::SP_MediaStop));
     tb->addAction(openAct);
     tb->addAction(m_applyAction);
     tb->addSeparator();
@@ -426,6 +440,7 @@ void MainWindow::buildActions()
             statusBar()->showMessage(tr("Exported %n file(s) to %1", nullptr, int(files.size())).arg(dir), 6000);
     });
     expAct->setToolTip(tr("Export everything to a folder"));
+    expAct->setIcon(style()->standardIcon(QStyle::SP_DialogSaveButton));
 
     connect(view, &QMenu::aboutToShow, this, [this, view] {
         while (view->actions().size() > 2)
@@ -469,6 +484,8 @@ void MainWindow::connectEngine()
         m_runAction->setEnabled(false);
         m_stopAction->setEnabled(true);
         m_frames.reset();
+        m_intervals.reset();
+        m_tick.invalidate();
         m_frameTimer.start();
     });
     connect(m_engine, &EngineController::burstProgress, m_burst, &BurstPanel::setProgress);
@@ -634,6 +651,9 @@ void MainWindow::stopBurst()
 
 void MainWindow::frame()
 {
+    if (m_tick.isValid() && m_engine->burstRunning())
+        m_intervals.add(double(m_tick.nsecsElapsed()) / 1e6);
+    m_tick.start();
     m_frames.begin();
     const bool changed = m_engine->poll();
     if (changed) {
@@ -649,7 +669,8 @@ void MainWindow::frame()
 
 void MainWindow::showSessionResults(const trace::Session &s, bool finished)
 {
-    m_charts->updateSession(s);
+    // A finished run is drawn in every tab at once; a live one only where it is seen.
+    m_charts->updateSession(s, finished);
     appendNewOutput(s);
     if (finished) {
         showDiagnosis(s);
@@ -683,6 +704,7 @@ void MainWindow::appendNewOutput(const trace::Session &s)
         out.append({ConsoleLine::Kind::Warning, w.t, -1, {}, QString::fromStdString(w.text)});
     }
     m_warningsShown = s.loop.warnings.size();
+    std::stable_sort(out.begin(), out.end(), [](const ConsoleLine &a, const ConsoleLine &b) { return a.t < b.t; });
     m_console->append(out);
 }
 
@@ -755,6 +777,8 @@ QStringList MainWindow::exportAll(const QString &dir, QString *error)
     QDir().mkpath(dir);
     const QString base = QDir(dir).filePath(QFileInfo(m_displayName.isEmpty() ? QStringLiteral("loopscope") : m_displayName).completeBaseName());
     QString err;
+    if (const trace::Session *s = m_engine->session())
+        m_charts->updateSession(*s, true);
     for (const QString &fmt : {QStringLiteral("png"), QStringLiteral("svg"), QStringLiteral("pdf")}) {
         files += m_charts->exportCharts(dir, fmt, &err);
         if (!err.isEmpty())
@@ -793,6 +817,8 @@ void MainWindow::exportChartsDialog(const QString &format)
     if (dir.isEmpty())
         return;
     QString err;
+    if (const trace::Session *s = m_engine->session())
+        m_charts->updateSession(*s, true);
     const QStringList files = m_charts->exportCharts(dir, format, &err);
     if (!err.isEmpty())
         showError(tr("Cannot export the charts"), err);

@@ -85,8 +85,11 @@ public:
     DiagnosisView *diagnosis() const { return m_diagnosis; }
     EngineController *engine() const { return m_engine; }
     const LessonLibrary &lessons() const { return m_lessons; }
+    // Work per frame (drain + chart updates) and the time between frames while a burst
+    // runs (> 16 ms when the GUI thread was busy, painting included).
     const FrameStats &frameStats() const { return m_frames; }
     FrameStats &frameStats() { return m_frames; }
+    const FrameStats &frameIntervals() const { return m_intervals; }
     QString currentFilePath() const { return m_filePath; }
     QString currentLessonId() const { return m_lessonId; }
     RecoveryStore &recovery() { return m_recovery; }
@@ -144,6 +147,8 @@ private:
     QTimer m_frameTimer;
     QTimer m_autosaveTimer;
     FrameStats m_frames;
+    FrameStats m_intervals;
+    QElapsedTimer m_tick;
     RecoveryStore m_recovery;
     LessonLibrary m_lessons;
     QString m_filePath;    // on disk; empty for lessons and untitled buffers
