@@ -346,7 +346,13 @@ void ClientThread::startRequest(Conn &c, RequestRecord record)
     c.out.clear();
     c.out += m_s.requestPrefix;
     c.out += r.path;
-    c.out += m_s.requestSuffix;
+    if (m_s.plan.tagRequests) {
+        c.out += " HTTP/1.1\r\n" LOOPSCOPE_REQUEST_HEADER ": ";
+        c.out += std::to_string(r.id);
+        c.out += m_s.requestSuffix.substr(std::strlen(" HTTP/1.1"));
+    } else {
+        c.out += m_s.requestSuffix;
+    }
     c.outPos = 0;
     c.retried = false;
     c.deadlineNs = now() + std::uint64_t(m_s.plan.timeout * 1e9);

@@ -7,6 +7,9 @@
 #include <utility>
 #include <vector>
 
+// The header BurstPlan::tagRequests adds.
+#define LOOPSCOPE_REQUEST_HEADER "x-loopscope-request"
+
 namespace loopscope::http {
 
 // One more request, sent `at` seconds after the burst starts on its own new connection.
@@ -44,6 +47,9 @@ struct BurstPlan {
     int threads = 1;
     // How much of each response body a RequestRecord keeps.
     std::size_t keepBodyBytes = 4096;
+    // Sends "x-loopscope-request: <id>" with every request, so the server side can tell
+    // which of the client's requests it is reading (HttpRequest::clientRequestId()).
+    bool tagRequests = false;
     // How many RequestRecords a burst keeps; past that, finished requests only count in
     // the summary (latency percentiles then come from a log-bucket histogram). Of the
     // requests a stop() left unsent, at most 10,000 are kept as "cancelled" records.

@@ -300,7 +300,9 @@ void HttpConnection::dispatch()
     if (!keepAlive)
         m_closeAfterResponse = true;
     m_idleTimer->stop();
-    trace::record(trace::EventKind::RequestRead, exchange->id(), m_id);
+    // b: the burst client's own index for the request plus one (0: untagged)
+    trace::record(trace::EventKind::RequestRead, exchange->id(), m_id,
+                  std::uint64_t(exchange->request().clientRequestId() + 1));
 
     if (m_serviceUnavailable) {
         m_server->log(HttpServer::LogLevel::Warning, QStringLiteral("Exceeded concurrency limit."));

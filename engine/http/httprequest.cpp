@@ -14,6 +14,16 @@ QByteArray HttpRequest::httpVersion() const
     return QByteArray::number(httpMajor) + '.' + QByteArray::number(httpMinor);
 }
 
+std::int64_t HttpRequest::clientRequestId() const
+{
+    const QByteArray value = header("x-loopscope-request");
+    if (value.isEmpty())
+        return -1;
+    bool ok = false;
+    const qint64 id = value.trimmed().toLongLong(&ok);
+    return ok && id >= 0 ? id : -1;
+}
+
 void HttpRequest::splitTarget()
 {
     QByteArray t = target;

@@ -32,6 +32,9 @@ public:
     // "1.1" / "1.0"
     QByteArray httpVersion() const;
     QByteArray header(QByteArrayView name) const { return headerValue(headers, name); }
+    // The burst client's index for this request when it tags requests
+    // (BurstPlan::tagRequests, header "x-loopscope-request"); -1 otherwise.
+    std::int64_t clientRequestId() const;
 
     // Splits `target` into rawPath and queryString (absolute-form targets keep only the path).
     void splitTarget();

@@ -73,6 +73,7 @@ private Q_SLOTS:
     void timeoutIsAnError();
     void stopMidBurst();
     void serverClosingKeptConnectionIsRetried();
+    void taggedRequestsCarryTheirIndex();
     void summaryPercentiles();
     void histogramPercentiles();
     void recordCapKeepsCounting();
@@ -402,6 +403,38 @@ void tst_BurstClient::serverClosingKeptConnectionIsRetried()
         connections.insert(r.connection);
     }
     QCOMPARE(connections.size(), std::size_t(3));
+}
+
+void tst_BurstClient::taggedRequestsCarryTheirIndex()
+{
+    std::map<std::string, std::int64_t> seen; // path -> client id the server read
+    LambdaApp app([&](std::shared_ptr<HttpExchange> ex) {
+        seen[ex->request().target.toStdString()] = ex->request().clientRequestId();
+        ex->respond(200);
+    });
+    HttpServer server(&app);
+    QVERIFY(server.listen());
+    BurstPlan plan;
+    plan.port = server.port();
+    plan.pathTemplate = "/t?i={i}";
+    plan.requests = 20;
+    plan.connections = 3;
+    plan.tagRequests = true;
+    plan.extras.push_back({0.01, "/extra"});
+    BurstClient client(plan);
+    runToEnd(client);
+    QCOMPARE(seen.size(), std::size_t(21));
+    for (const RequestRecord &r : client.records()) {
+        QVERIFY2(r.ok(), r.error.c_str());
+        QCOMPARE(seen.at(r.path), r.id);
+    }
+    // untagged requests read as -1
+    plan.tagRequests = false;
+    plan.extras.clear();
+    plan.requests = 1;
+    BurstClient plain(plan);
+    runToEnd(plain);
+    QCOMPARE(seen.at("/t?i=0"), std::int64_t(-1));
 }
 
 void tst_BurstClient::summaryPercentiles()

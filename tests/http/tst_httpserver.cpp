@@ -639,6 +639,7 @@ void tst_HttpServer::traceEvents()
     plan.port = server.port();
     plan.requests = 3;
     plan.connections = 1;
+    plan.tagRequests = true;
     BurstClient client(plan);
     client.start();
     QVERIFY(waitUntil([&] { return client.isFinished(); }));
@@ -658,6 +659,8 @@ void tst_HttpServer::traceEvents()
             QCOMPARE(list[i].request, std::int64_t(100 + i));
     }
     QCOMPARE(byKind[EventKind::RequestAccepted][1].a, byKind[EventKind::RequestAccepted][0].a);
+    for (std::size_t i = 0; i < 3; ++i) // the client's index + 1, from its tag header
+        QCOMPARE(byKind[EventKind::RequestRead][i].b, quint64(i + 1));
     QCOMPARE(byKind[EventKind::ResponseWritten][0].a, quint64(200));
     QCOMPARE(byKind[EventKind::ResponseWritten][0].b, quint64(5));
     for (std::size_t i = 0; i < 3; ++i) {
