@@ -3,11 +3,11 @@ print(1 < x < 10)
 print(1 < x > 10)
 print(x == 5 != 6)
 print(x in [1, 5], x not in (1, 2))
-print(None is None, 1 is not None)
+y = None
+print(y is None, x is not None)
 
 # expect: True
 # expect: False
 # expect: True
 # expect: True True
 # expect: True True
-# expect stderr last line:   print(None is None, 1 is not None)

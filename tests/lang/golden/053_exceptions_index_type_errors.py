@@ -11,7 +11,8 @@ try:
 except TypeError as e:
     print(e)
 try:
-    None()
+    f = None
+    f()
 except TypeError as e:
     print(e)
 
@@ -19,4 +20,3 @@ except TypeError as e:
 # expect: can only concatenate str (not "int") to str
 # expect: object of type 'int' has no len()
 # expect: 'NoneType' object is not callable
-# expect stderr last line:   None()
