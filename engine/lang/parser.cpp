@@ -324,8 +324,10 @@ struct DepthGuard {
     explicit DepthGuard(Parser &p, int extra = 0) : m_p(p), m_extra(extra + 1)
     {
         m_p.m_depth += m_extra;
-        if (m_p.m_depth > kMaxDepth)
+        if (m_p.m_depth > kMaxDepth) {
+            m_p.m_depth -= m_extra; // the destructor does not run when the constructor throws
             m_p.errorAt(m_p.peek(), "too many nested expressions: Python source too complex to parse");
+        }
     }
     ~DepthGuard() { m_p.m_depth -= m_extra; }
     DepthGuard(const DepthGuard &) = delete;
