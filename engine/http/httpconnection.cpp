@@ -160,9 +160,11 @@ void HttpConnection::parse()
             if (error == HPE_PAUSED)
                 http_parser_pause(m_parser.get(), 0);
             if (m_parser->upgrade) {
-                // The rest is another protocol: answer this request, then close.
-                m_closeAfterResponse = true;
-                m_pos = m_buffer.size();
+                // Like uvicorn: no other protocol is spoken here; answer as HTTP/1.1 and
+                // go on reading HTTP/1.1 (libhttp-parser stops at an upgrade: restart it).
+                m_server->log(HttpServer::LogLevel::Warning, QStringLiteral("Unsupported upgrade request."));
+                http_parser_init(m_parser.get(), HTTP_REQUEST);
+                m_parser->data = this;
             }
             dispatch();
             continue;

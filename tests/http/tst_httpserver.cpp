@@ -44,6 +44,7 @@ private Q_SLOTS:
     void streamingBackPressure();
     void expectContinue();
     void headRequestHasNoBody();
+    void upgradeRequestAnsweredAsHttp11();
     void clientVanishingMidResponse();
     void halfClosedClient();
     void requestIdsFollowSettings();
@@ -467,6 +468,28 @@ void tst_HttpServer::headRequestHasNoBody()
     const QByteArray head = peer.received.left(second);
     QVERIFY(head.contains("content-length: 12\r\n"));
     QVERIFY(head.endsWith("\r\n\r\n")); // no body after the HEAD response's headers
+}
+
+void tst_HttpServer::upgradeRequestAnsweredAsHttp11()
+{
+    // curl --http2 on http:// asks for h2c; like uvicorn, the answer is plain HTTP/1.1
+    LambdaApp app;
+    HttpServer server(&app);
+    QStringList warnings;
+    server.setLogCallback([&](HttpServer::LogLevel level, const QString &m) {
+        if (level == HttpServer::LogLevel::Warning)
+            warnings << m;
+    });
+    QVERIFY(server.listen());
+    Peer peer(server.port());
+    peer.send(get("/up", "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n")
+              + get("/next"));
+    QVERIFY(peer.waitResponses(2));
+    QCOMPARE(peer.responses()[0].status, 200);
+    QCOMPARE(peer.responses()[0].body, QByteArray("/up"));
+    QCOMPARE(peer.responses()[1].body, QByteArray("/next")); // still HTTP/1.1, same connection
+    QVERIFY(!peer.closed);
+    QCOMPARE(warnings, QStringList{QStringLiteral("Unsupported upgrade request.")});
 }
 
 void tst_HttpServer::clientVanishingMidResponse()
