@@ -18,6 +18,7 @@
 namespace loopscope::lang {
 
 class Code;
+class DictObject;
 class Gil;
 class ThreadState;
 struct SyntaxErrorInfo;
@@ -76,6 +77,7 @@ public:
     Value newExceptionType(std::string name, Value base = Value::none(), std::string module = "builtins");
 
     Value builtinsDict() const { return m_builtins; }
+    DictObject *builtinsRaw() const { return reinterpret_cast<DictObject *>(m_builtins.ptr()); }
     Gil *gil() const { return m_gil.get(); }
     int recursionLimit() const { return m_recursionLimit.load(std::memory_order_relaxed); }
     void setRecursionLimit(int n) { m_recursionLimit.store(n, std::memory_order_relaxed); }

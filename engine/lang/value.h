@@ -36,8 +36,8 @@ public:
     Object(const Object &) = delete;
     Object &operator=(const Object &) = delete;
 
-    void incref() const noexcept { m_refcount.fetch_add(1, std::memory_order_relaxed); }
-    void decref() const noexcept
+    LOOPSCOPE_INLINE void incref() const noexcept { m_refcount.fetch_add(1, std::memory_order_relaxed); }
+    LOOPSCOPE_INLINE void decref() const noexcept
     {
         if (m_refcount.fetch_sub(1, std::memory_order_acq_rel) == 1) [[unlikely]]
             destroy();

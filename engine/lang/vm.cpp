@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <new>
 
 namespace loopscope::lang {
 
@@ -211,15 +212,34 @@ static Value callPython(ThreadState &ts, FunctionObject *f, const Value &fval, c
     if (c.flags & (Code::IsGenerator | Code::IsCoroutine | Code::IsAsyncGenerator))
         return makeGenerator(ts, f, fval, args, nargs, kwnames);
     std::size_t n = static_cast<std::size_t>(c.nlocals() + c.ncells() + c.stackSize);
-    Value small[40];
+    // slots live on the C++ stack for small frames; only the used ones are constructed
+    alignas(Value) unsigned char smallBuf[48 * sizeof(Value)];
     std::unique_ptr<Value[]> big;
-    Value *slots = small;
-    if (n > 40) {
+    Value *slots;
+    struct SlotsGuard {
+        Value *p = nullptr;
+        std::size_t n = 0;
+        ~SlotsGuard()
+        {
+            for (std::size_t i = 0; i < n; ++i)
+                p[i].~Value();
+        }
+    } guard;
+    if (n > 48) {
         big.reset(new Value[n]);
         slots = big.get();
+        for (int i = 0; i < c.nlocals(); ++i)
+            slots[i] = Value::unbound();
+    } else {
+        slots = reinterpret_cast<Value *>(smallBuf);
+        int nl = c.nlocals();
+        for (int i = 0; i < nl; ++i)
+            new (&slots[i]) Value(Value::unbound());
+        for (std::size_t i = nl; i < n; ++i)
+            new (&slots[i]) Value();
+        guard.p = slots;
+        guard.n = n;
     }
-    for (int i = 0; i < c.nlocals(); ++i)
-        slots[i] = Value::unbound();
     // fast path: exact positional arguments
     if (!kwnames && nargs == static_cast<std::size_t>(c.argCount) && !(c.flags & (Code::HasVarArgs | Code::HasVarKeywords)) &&
         c.kwOnlyCount == 0) {
@@ -237,11 +257,7 @@ static Value callPython(ThreadState &ts, FunctionObject *f, const Value &fval, c
     fr.fast = slots;
     fr.stack = slots + c.nlocals() + c.ncells();
     fr.sp = fr.stack;
-    Value r = runFrame(ts, fr);
-    if (big) {
-        // unique_ptr frees
-    }
-    return r;
+    return runFrame(ts, fr);
 }
 
 Value callValue(ThreadState &ts, const Value &callable, const Value *args, std::size_t nargs, const TupleObject *kwnames)
@@ -852,7 +868,7 @@ Value runFrame(ThreadState &ts, Frame &f)
     const Instr *const base = code.code.data();
     Interpreter &interp = ts.interpreter();
     if (!f.builtins)
-        f.builtins = interp.builtinsDict().as<DictObject>();
+        f.builtins = interp.builtinsRaw();
 
     // frame bookkeeping
     f.back = ts.topFrame;
@@ -886,6 +902,20 @@ Value runFrame(ThreadState &ts, Frame &f)
             ts.sampleStack[depthSlot].pc.store(static_cast<std::uint32_t>(at - base), std::memory_order_relaxed);
     };
 
+    if (ts.evalBreaker.load(std::memory_order_relaxed) && !(f.pc & 0x80000000u)) [[unlikely]] {
+        // calls are eval-breaker checks too (recursive code has no back-edges)
+        if (!ts.handleEvalBreaker()) {
+            f.pc &= 0x3fffffffu;
+            if (f.gen) {
+                ip = base + f.pc + 1;
+                goto error;
+            }
+            while (sp > f.stack)
+                (void)POP();
+            f.sp = sp;
+            return Value::error();
+        }
+    }
     if (ts.depth > interp.recursionLimit() || stackTooDeep(ts)) {
         ts.raise(types().RecursionError, "maximum recursion depth exceeded");
         f.pc &= 0x3fffffffu;
@@ -972,6 +1002,14 @@ dispatch:
         case Op::DeleteDeref: fast[code.nlocals() + in.arg].as<CellObject>()->value = Value::unbound(); break;
         case Op::LoadClosure: PUSH(fast[code.nlocals() + in.arg]); break;
         case Op::LoadGlobal: {
+            if (!g_lockContainers.load(std::memory_order_relaxed)) {
+                std::uint32_t cached = code.globalCache[in.arg].load(std::memory_order_relaxed);
+                auto &ents = f.globals->entries();
+                if (cached && cached - 1 < ents.size() && ents[cached - 1].key.is(code.names[in.arg])) [[likely]] {
+                    PUSH(ents[cached - 1].value);
+                    break;
+                }
+            }
             Value v = lookupGlobal(ts, f, in.arg);
             if (v.isError())
                 goto error;
