@@ -6,7 +6,7 @@ packages=(
   build-essential cmake ninja-build pkg-config file dpkg-dev
   qt6-base-dev qt6-base-dev-tools qt6-svg-dev libqt6svg6 libgl1-mesa-dev
   libqcustomplot-dev qcoro-qt6-dev libqscintilla2-qt6-dev libhttp-parser-dev
-  python3 python3-fastapi python3-uvicorn python3-httpx
+  python3 python3-fastapi python3-uvicorn python3-httpx python3-requests
   wrk xvfb xauth imagemagick
 )
 

@@ -130,6 +130,29 @@ public:
         m_interp.reset();
     }
 
+    // Runs `source` as the module again and swaps the app in (uvicorn --reload).
+    bool reload(const std::string &source, std::string *error)
+    {
+        bool ok = false;
+        runOnLoop([&] {
+            lang::ThreadState &ts = *m_loopTs;
+            if (!ts.holdsGil())
+                ts.acquireGil();
+            const lang::CompileResult compiled = m_interp->compile(source, "app.py");
+            if (compiled) {
+                const lang::Value module =
+                    m_interp->runModule(ts, compiled.code, "app_reload_" + std::to_string(++m_reloads));
+                if (module.isError())
+                    *error = lang::formatException(ts, ts.fetchException());
+                else
+                    ok = m_app.load(ts, module, error);
+            }
+            if (ts.holdsGil())
+                ts.releaseGil();
+        });
+        return ok;
+    }
+
     quint16 port() const { return m_port; }
     const FastApiApp &app() const { return m_app; }
     double now() const { return m_clock.nsecsElapsed() / 1e9; }
@@ -201,6 +224,7 @@ private:
     FastApiApp m_app;
     std::unique_ptr<http::HttpServer> m_server;
     quint16 m_port = 0;
+    int m_reloads = 0;
     mutable std::mutex m_mutex;
     std::map<std::pair<const lang::ThreadState *, bool>, std::string> m_pending;
     std::vector<PrintLine> m_prints;

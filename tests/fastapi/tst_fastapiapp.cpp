@@ -5,6 +5,7 @@
 #include "appserver.h"
 
 #include <QFile>
+#include <QTcpServer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -39,11 +40,14 @@ private slots:
         QVERIFY2(m_probe->start(&error), error.c_str());
         m_app = std::make_unique<AppServer>(readFile(referenceDir() + "dispatch_app.py"));
         QVERIFY2(m_app->start(&error), error.c_str());
+        m_target = std::make_unique<AppServer>(readFile(referenceDir() + "dispatch_app.py"));
+        QVERIFY2(m_target->start(&error), error.c_str());
     }
     void cleanupTestCase()
     {
         m_probe.reset();
         m_app.reset();
+        m_target.reset();
     }
 
     void endpointsAreListed()
@@ -227,7 +231,67 @@ private slots:
         QCOMPARE(echo.body, std::string("{\"got\":{\"k\":[1,2.5,null,\"\xC3\xBC\"]},\"n\":1}"));
     }
 
+    void requestsBlocksTheLoopHttpxDoesNot()
+    {
+        // Real uvicorn: two concurrent /proxy_blocking finish at ~0.42 s and ~0.83 s,
+        // two /proxy_async together (reference/dispatch_app.py against itself).
+        const std::string port = std::to_string(m_target->port());
+        const auto b = m_app->burst({"/proxy_blocking?port=" + port, "/proxy_blocking?port=" + port});
+        QCOMPARE(b[0].body, std::string("{\"status\":200,\"body\":7}"));
+        const double blockedLast = std::max(b[0].done, b[1].done);
+        QVERIFY2(blockedLast > 0.75 && blockedLast < 1.4, qPrintable(QString::number(blockedLast)));
+
+        const auto a = m_app->burst({"/proxy_async?port=" + port, "/proxy_async?port=" + port});
+        QCOMPARE(a[1].body, std::string("{\"status\":200,\"body\":8}"));
+        const double asyncLast = std::max(a[0].done, a[1].done);
+        QVERIFY2(asyncLast > 0.35 && asyncLast < 0.7, qPrintable(QString::number(asyncLast)));
+
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+        const quint16 closed = probe.serverPort();
+        probe.close();
+        const Reply refused = m_app->request("GET", "/proxy_error?port=" + std::to_string(closed));
+        QCOMPARE(refused.body, std::string("\"refused\""));
+    }
+
+    void theLimiterHoldsTheNextDefRequest()
+    {
+        // Two tokens: of three concurrent `def` requests the third waits for a token.
+        std::string error;
+        AppServer small(readFile(referenceDir() + "dispatch_app.py"), 2);
+        QVERIFY2(small.start(&error), error.c_str());
+        auto r = small.burst({"/def_sleep?i=0", "/def_sleep?i=1", "/def_sleep?i=2"});
+        std::vector<double> done{r[0].done, r[1].done, r[2].done};
+        std::sort(done.begin(), done.end());
+        QVERIFY2(done[1] < 0.7, qPrintable(QString::number(done[1])));
+        QVERIFY2(done[2] > 0.75 && done[2] < 1.3, qPrintable(QString::number(done[2])));
+        // Sync dependencies take one token at a time: with a single token /deps still works.
+        AppServer one(readFile(referenceDir() + "dispatch_app.py"), 1);
+        QVERIFY2(one.start(&error), error.c_str());
+        QCOMPARE(one.request("GET", "/deps").status, 200);
+    }
+
+    void hotSwap()
+    {
+        std::string error;
+        AppServer server(readFile(referenceDir() + "dispatch_app.py"));
+        QVERIFY2(server.start(&error), error.c_str());
+        QCOMPARE(server.request("GET", "/new").status, 404);
+        QVERIFY2(server.reload("from fastapi import FastAPI\napp = FastAPI()\n\n@app.get('/new')\ndef new():\n"
+                               "    return {'v': 2}\n",
+                               &error),
+                 error.c_str());
+        const Reply r = server.request("GET", "/new");
+        QCOMPARE(r.body, std::string("{\"v\":2}"));
+        QCOMPARE(server.request("GET", "/def_sleep").status, 404);
+        QCOMPARE(server.app().endpoints().size(), std::size_t(1));
+        QVERIFY(!server.reload("x = 1\n", &error));
+        QVERIFY(error.find("no FastAPI application") != std::string::npos);
+        QCOMPARE(server.request("GET", "/new").status, 200); // the previous app stays
+    }
+
 private:
+    std::unique_ptr<AppServer> m_target;
     std::unique_ptr<AppServer> m_probe;
     std::unique_ptr<AppServer> m_app;
 };

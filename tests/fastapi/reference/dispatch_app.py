@@ -1,6 +1,9 @@
 # Endpoint file of tst_fastapiapp's dispatch tests (FastAPI 0.92 semantics).
 import asyncio
 import time
+
+import httpx
+import requests
 from fastapi import FastAPI, Depends, BackgroundTasks, HTTPException
 from fastapi.responses import StreamingResponse
 
@@ -98,3 +101,26 @@ def teapot():
 @app.post("/echo", status_code=201)
 async def echo(data: dict):
     return {"got": data, "n": len(data)}
+
+
+@app.get("/proxy_blocking")
+async def proxy_blocking(port: int):
+    # requests blocks the event loop for the whole call.
+    r = requests.get(f"http://127.0.0.1:{port}/async_await?i=7")
+    return {"status": r.status_code, "body": r.json()}
+
+
+@app.get("/proxy_async")
+async def proxy_async(port: int):
+    async with httpx.AsyncClient() as client:
+        r = await client.get(f"http://127.0.0.1:{port}/async_await", params={"i": 8})
+    return {"status": r.status_code, "body": r.json()}
+
+
+@app.get("/proxy_error")
+async def proxy_error(port: int):
+    try:
+        requests.get(f"http://127.0.0.1:{port}/")
+    except requests.exceptions.ConnectionError:
+        return "refused"
+    return "connected"
