@@ -218,7 +218,8 @@ private:
 
     // ---- generic traversal helpers
 
-    static void forEachChild(const Expr &e, const std::function<void(const Expr &)> &f)
+    template <typename F>
+    static void forEachChild(const Expr &e, F &&f)
     {
         for (const ExprPtr *p : {&e.left, &e.right, &e.value, &e.slice, &e.lower, &e.upper, &e.step, &e.test,
                                  &e.body, &e.orelse, &e.elt, &e.formatSpec})
@@ -249,7 +250,8 @@ private:
     }
 
     // The expressions a statement holds itself (not those of its nested blocks).
-    static void forEachStmtExpr(const Stmt &s, const std::function<void(const Expr &)> &f)
+    template <typename F>
+    static void forEachStmtExpr(const Stmt &s, F &&f)
     {
         for (const ExprPtr *p : {&s.value, &s.cause, &s.target, &s.annotation, &s.iter, &s.test, &s.returns})
             if (*p)
