@@ -402,7 +402,7 @@ Token Parser::expectOp(std::string_view op)
 
 Token Parser::expectIdentifier()
 {
-    const Token &t = peek();
+    const Token t = peek();
     if (t.kind != TokenKind::Name || isKeyword(t.text))
         invalidSyntax();
     return take();
@@ -500,7 +500,7 @@ std::unique_ptr<Module> Parser::parseFile()
 
 void Parser::parseStatement(StmtList &out)
 {
-    const Token &t = peek();
+    const Token t = peek();
     if (t.kind == TokenKind::Indent) {
         Span s = spanOf(t);
         s.endColumn = -1;
@@ -541,7 +541,7 @@ void Parser::parseStatement(StmtList &out)
             return;
         }
         if (k == "async") {
-            const Token &n = peek(1);
+            const Token n = peek(1);
             if (n.isName("def") || n.isName("for") || n.isName("with")) {
                 const Token asyncTok = take();
                 if (n.isName("def"))
@@ -952,7 +952,7 @@ std::unique_ptr<Arguments> Parser::parseParameters(std::string_view closer, bool
 
 StmtPtr Parser::parseSimpleStatement()
 {
-    const Token &t = peek();
+    const Token t = peek();
     if (t.kind == TokenKind::Name) {
         const std::string_view k = t.text;
         if (k == "pass" || k == "break" || k == "continue") {
@@ -1516,7 +1516,7 @@ void Parser::checkAdjacent(const Expr &a)
 {
     if (m_noInvalidRules)
         return;
-    const Token &t = peek();
+    const Token t = peek();
     if (!startsExpression(t))
         return;
     const bool legacy = a.kind == ExprKind::Name && (a.id == "print" || a.id == "exec");
@@ -1642,7 +1642,7 @@ ExprPtr Parser::parseComparison()
     ExprPtr e;
     for (;;) {
         CmpOperator op;
-        const Token &t = peek();
+        const Token t = peek();
         if (t.isOp("=="))
             op = CmpOperator::Eq;
         else if (t.isOp("!="))
@@ -1696,7 +1696,7 @@ ExprPtr Parser::parseBinary(int minPrec)
     ExprPtr left = parseFactor();
     int chain = 0;
     for (;;) {
-        const Token &t = peek();
+        const Token t = peek();
         if (t.kind != TokenKind::Op)
             break;
         const BinInfo *info = nullptr;
@@ -1726,7 +1726,7 @@ ExprPtr Parser::parseBinary(int minPrec)
 
 ExprPtr Parser::parseFactor()
 {
-    const Token &t = peek();
+    const Token t = peek();
     if (t.isOp("-") || t.isOp("+") || t.isOp("~")) {
         DepthGuard guard(*this);
         const Token op = take();
@@ -1998,7 +1998,7 @@ ExprPtr Parser::parseYield()
 
 ExprPtr Parser::parseAtom()
 {
-    const Token &t = peek();
+    const Token t = peek();
     switch (t.kind) {
     case TokenKind::Name: {
         if (t.text == "None" || t.text == "True" || t.text == "False") {
