@@ -80,6 +80,7 @@ private slots:
     void reprs();
     void formatWithoutPosition();
     void apiNeverThrows();
+    void longFileLookahead();
     void goldenCorpus_data();
     void goldenCorpus();
 };
@@ -260,6 +261,34 @@ void tst_Parser::apiNeverThrows()
         if (r.error)
             QVERIFY(!formatSyntaxError(*r.error).empty());
     }
+}
+
+// The token buffer is trimmed as parsing goes: constructs that look ahead must still
+// see the right tokens deep into a long file.
+void tst_Parser::longFileLookahead()
+{
+    std::string src;
+    for (int i = 0; i < 6000; ++i)
+        src += "x = (1, [2], {3: 4})\n";
+    const std::string tail = "async def f():\n    async with a as b:\n        async for i in b:\n            pass\n"
+                             "@d\nasync def g():\n    with (p as q, r as s):\n        return [y async for y in q]\n";
+    for (int round = 0; round < 3; ++round)
+        src += tail;
+    const ParseResult r = parseModule(src, "long.py");
+    if (r.error)
+        QFAIL(formatSyntaxError(*r.error).c_str());
+    QCOMPARE(r.module->body.size(), std::size_t(6006));
+    const ParseResult small = parseModule(tail, "tail.py");
+    QVERIFY(small.module);
+    for (int round = 0; round < 3; ++round)
+        for (std::size_t k = 0; k < 2; ++k) {
+            const auto &got = *r.module->body[6000 + static_cast<std::size_t>(round) * 2 + k];
+            QCOMPARE(got.kind, ast::StmtKind::FunctionDef);
+            QVERIFY(got.isAsync);
+            QCOMPARE(got.name, small.module->body[k]->name);
+            QCOMPARE(got.span.line, small.module->body[k]->span.line + 6000 + round * 8);
+        }
+    QCOMPARE(r.module->body.back()->body[0]->items.size(), std::size_t(2));
 }
 
 void tst_Parser::goldenCorpus_data()
