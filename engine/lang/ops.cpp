@@ -435,7 +435,20 @@ static int cmpNumbers(const Value &a, const Value &b)
     double x = a.asDouble(), y = b.asDouble();
     if (std::isnan(x) || std::isnan(y))
         return 2; // unordered
-    // exactness for big ints vs floats is approximated through doubles
+    // an int against a float: exact, as CPython compares them
+    bool aInt = isIntLike(a), bInt = isIntLike(b);
+    if ((aInt || bInt) && std::isfinite(aInt ? y : x)) {
+        const Value &iv = aInt ? a : b;
+        double f = aInt ? y : x;
+        bool big = iv.isBigInt() || std::llabs(iv.asInt()) > (1LL << 53);
+        if (big) {
+            double fl = std::floor(f);
+            int c = BigInt::compare(*toBig(iv), BigInt::fromDouble(fl));
+            if (c == 0 && f != fl)
+                c = -1; // int == floor(f) < f
+            return aInt ? c : -c;
+        }
+    }
     return x < y ? -1 : x > y ? 1 : 0;
 }
 

@@ -548,7 +548,12 @@ static ResumeResult resumeGenerator(ThreadState &ts, GeneratorObject *g, const V
             return rr;
         }
     }
-    g->state.store(GeneratorObject::Running, std::memory_order_release);
+    if (!g->state.compare_exchange_strong(st, GeneratorObject::Running, std::memory_order_acq_rel)) {
+        // another thread resumed it between our check and now
+        ts.raise(types().ValueError, std::string(what) + " already executing");
+        rr.kind = ResumeResult::Raised;
+        return rr;
+    }
     Value keep(g); // the frame must outlive this call even if the caller drops the generator
     Frame &fr = g->frame;
     if (exc) {
