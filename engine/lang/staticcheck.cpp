@@ -424,6 +424,7 @@ private:
         }
         if (coroutine.empty())
             return;
+        m_awaited.insert(&e); // it never runs, so it blocks nothing
         const std::string shown = q == "asyncio.sleep" ? "asyncio.sleep()" : coroutine + "()";
         add(Diagnostic::Warning, e.span, "not-awaited",
             shown + " is not awaited: it only creates a coroutine, which never runs (RuntimeWarning: coroutine '"
@@ -441,6 +442,7 @@ private:
         }
         if (e.kind == ExprKind::Await && e.value && e.value->kind == ExprKind::Call && m_ctx.isAsync) {
             const Expr &call = *e.value;
+            m_awaited.insert(&call);
             if (call.value->kind == ExprKind::Name && call.value->id != m_ctx.function->name) {
                 const auto it = m_blockingHelpers.find(call.value->id);
                 if (it != m_blockingHelpers.end())
@@ -453,6 +455,15 @@ private:
         }
         if (e.kind == ExprKind::Call) {
             const std::string q = qualified(*e.value);
+            // A blocking helper handed to gather()/create_task() blocks the loop when it runs.
+            if (m_ctx.isAsync && !m_awaited.count(&e) && e.value->kind == ExprKind::Name
+                && e.value->id != m_ctx.function->name) {
+                const auto it = m_blockingHelpers.find(e.value->id);
+                if (it != m_blockingHelpers.end())
+                    add(Diagnostic::Warning, e.span, "blocking-helper",
+                        e.value->id + "() blocks the event loop whenever it runs, also as a task or inside "
+                            "asyncio.gather(): " + e.value->id + " calls " + it->second + ", which never yields");
+            }
             if (m_ctx.isAsync) {
                 const std::string what = blockingCall(e);
                 if (!what.empty())

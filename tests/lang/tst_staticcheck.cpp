@@ -68,6 +68,10 @@ void tst_StaticCheck::findings_data()
         << QByteArray("import time\nasync def a():\n    time.sleep(1)\nasync def b():\n    await a()\n"
                       "async def ep():\n    await b()\n")
         << QStringList{"3:5 blocking-call", "5:5 blocking-helper", "7:5 blocking-helper"};
+    QTest::addRow("blocking helper in gather")
+        << QByteArray("import asyncio, time\nasync def helper():\n    time.sleep(1)\nasync def ep():\n"
+                      "    await asyncio.gather(helper(), asyncio.sleep(1))\n")
+        << QStringList{"3:5 blocking-call", "5:26 blocking-helper"};
     QTest::addRow("helper that awaits is fine")
         << QByteArray("import asyncio\nasync def helper():\n    await asyncio.sleep(1)\nasync def ep():\n    await helper()\n")
         << QStringList{};
@@ -87,6 +91,9 @@ void tst_StaticCheck::findings_data()
         << QByteArray("import asyncio\nasync def f():\n    asyncio.sleep(1)\n") << QStringList{"3:5 not-awaited"};
     QTest::addRow("own coroutine not awaited")
         << QByteArray("async def g():\n    pass\nasync def f():\n    g()\n") << QStringList{"4:5 not-awaited"};
+    QTest::addRow("blocking helper never awaited")
+        << QByteArray("import time\nasync def helper():\n    time.sleep(1)\nasync def ep():\n    helper()\n")
+        << QStringList{"3:5 blocking-call", "5:5 not-awaited"};
     QTest::addRow("coroutine handed to gather is fine")
         << QByteArray("import asyncio\nasync def f():\n    await asyncio.gather(asyncio.sleep(1), asyncio.sleep(2))\n")
         << QStringList{};
