@@ -351,6 +351,26 @@ ModuleObject::ModuleObject(std::string n) : Object(ObjKind::Module, types().modu
 NativeObject::NativeObject(TypeObject *t) : Object(ObjKind::Native, t), typeRef(static_cast<Object *>(t)) {}
 IteratorObject::IteratorObject(TypeObject *t) : Object(ObjKind::Iterator, t) {}
 
+void Object::destroy() const noexcept
+{
+    thread_local int depth = 0;
+    thread_local std::vector<const Object *> pending;
+    if (depth > 100) {
+        pending.push_back(this);
+        return;
+    }
+    ++depth;
+    delete this;
+    if (depth == 1) {
+        while (!pending.empty()) {
+            const Object *o = pending.back();
+            pending.pop_back();
+            delete o;
+        }
+    }
+    --depth;
+}
+
 // ---------------------------------------------------------------- Value
 Value Value::fromInt(std::int64_t v)
 {

@@ -488,6 +488,8 @@ int equals(ThreadState &ts, const Value &a, const Value &b)
     if (a.isStr() && b.isStr())
         return a.asString() == b.asString();
     if ((a.isList() && b.isList()) || (a.isTuple() && b.isTuple())) {
+        if (nativeRecursionExceeded(ts, " in comparison"))
+            return -1;
         std::vector<Value> x = a.isList() ? a.as<ListObject>()->items : a.as<TupleObject>()->items;
         std::vector<Value> y = b.isList() ? b.as<ListObject>()->items : b.as<TupleObject>()->items;
         if (x.size() != y.size())
@@ -500,6 +502,8 @@ int equals(ThreadState &ts, const Value &a, const Value &b)
         return 1;
     }
     if (a.isDict() && b.isDict()) {
+        if (nativeRecursionExceeded(ts, " in comparison"))
+            return -1;
         auto *da = a.as<DictObject>();
         auto *db = b.as<DictObject>();
         if (da->size() != db->size())
@@ -596,6 +600,8 @@ int richCompareBool(ThreadState &ts, CmpOperator op, const Value &a, const Value
     if (a.isStr() && b.isStr())
         return orderFrom(a.asString().compare(b.asString()), op);
     if ((a.isList() && b.isList()) || (a.isTuple() && b.isTuple())) {
+        if (nativeRecursionExceeded(ts, " in comparison"))
+            return -1;
         std::vector<Value> x = a.isList() ? a.as<ListObject>()->items : a.as<TupleObject>()->items;
         std::vector<Value> y = b.isList() ? b.as<ListObject>()->items : b.as<TupleObject>()->items;
         std::size_t n = std::min(x.size(), y.size());
@@ -1036,6 +1042,8 @@ std::string repr(ThreadState &ts, const Value &v, bool *ok)
     case ObjKind::List:
     case ObjKind::Tuple: {
         bool isList = o->kind() == ObjKind::List;
+        if (nativeRecursionExceeded(ts, " while getting the repr of an object"))
+            return fail();
         ReprGuard g(o);
         if (!g.entered)
             return isList ? "[...]" : "(...)";
@@ -1054,6 +1062,8 @@ std::string repr(ThreadState &ts, const Value &v, bool *ok)
         return out + (isList ? "]" : ")");
     }
     case ObjKind::Dict: {
+        if (nativeRecursionExceeded(ts, " while getting the repr of an object"))
+            return fail();
         ReprGuard g(o);
         if (!g.entered)
             return "{...}";

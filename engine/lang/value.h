@@ -51,7 +51,9 @@ public:
     ObjKind kind() const noexcept { return m_kind; }
 
 protected:
-    [[gnu::noinline]] void destroy() const noexcept { delete this; }
+    // Deletes the object; very deep chains (a list nested 100,000 times) are unwound
+    // iteratively instead of recursing through destructors.
+    void destroy() const noexcept;
     TypeObject *m_type;
     ObjKind m_kind;
     mutable std::atomic<std::uint32_t> m_refcount{0};

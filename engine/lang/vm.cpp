@@ -672,6 +672,14 @@ static inline bool stackTooDeep(ThreadState &ts)
     return ts.stackBase && &probe < ts.stackBase;
 }
 
+bool nativeRecursionExceeded(ThreadState &ts, const char *what)
+{
+    if (!stackTooDeep(ts))
+        return false;
+    ts.raise(types().RecursionError, std::string("maximum recursion depth exceeded") + what);
+    return true;
+}
+
 static Value lookupGlobal(ThreadState &ts, Frame &f, std::uint32_t idx)
 {
     const Code &c = *f.code;
