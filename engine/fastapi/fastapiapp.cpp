@@ -44,10 +44,10 @@ Value FastApiApp::findApp(lang::ThreadState &, const Value &module)
     if (!globals.isDict())
         return Value::none();
     Value app = lang::dictGet(globals, "app");
-    if (!app.isNotFound() && AppObject::cast(app))
+    if (!app.isNotFound() && AppObject::cast(app) && !AppObject::cast(app)->isRouter)
         return app;
     for (const auto &[key, value] : lang::asDict(globals)->items())
-        if (AppObject::cast(value))
+        if (AppObject::cast(value) && !AppObject::cast(value)->isRouter)
             return value;
     return Value::none();
 }

@@ -121,7 +121,7 @@ Value routeDecorator(ThreadState &ts, const Value &appValue, std::vector<std::st
         return typeError(ts, "path must be a str");
     RouteDecl decl;
     decl.methods = std::move(methods);
-    decl.path = path.asString();
+    decl.path = AppObject::cast(appValue)->prefix + path.asString();
     const Value status = a.keyword("status_code");
     if (present(status) && !status.isNone() && !readInt(ts, status, "status_code", decl.statusCode))
         return Value::error();
@@ -216,7 +216,34 @@ Value AppObject::type()
             });
         });
         spec.methods.emplace_back("add_middleware", [](ThreadState &, const CallArgs &) -> Value { return Value::none(); });
-        spec.construct = [](ThreadState &, const CallArgs &) -> Value { return AppObject::create(); };
+        // include_router(router, prefix=""): the router's routes as they are now, with the
+        // prefixes in front (FastAPI copies them at this point too).
+        spec.methods.emplace_back("include_router", [](ThreadState &ts, const CallArgs &a) -> Value {
+            auto *self = AppObject::cast(a[0]);
+            auto *router = AppObject::cast(a.arg(1, "router"));
+            if (!router)
+                return typeError(ts, "include_router() needs an APIRouter");
+            std::string prefix;
+            const Value p = a.keyword("prefix");
+            if (p.isStr())
+                prefix = p.asString();
+            for (RouteDecl decl : router->routes) {
+                decl.path = prefix + decl.path;
+                self->routes.push_back(std::move(decl));
+            }
+            return Value::none();
+        });
+        spec.construct = [](ThreadState &ts, const CallArgs &a) -> Value {
+            Value v = AppObject::create();
+            const Value prefix = a.keyword("prefix");
+            if (prefix.isStr()) {
+                if (!prefix.asString().empty() && (prefix.asString().front() != '/' || prefix.asString().back() == '/'))
+                    return ts.raise(lang::typeValue(lang::types().AssertionError),
+                                    "A path prefix must start with '/' and must not end with '/'");
+                AppObject::cast(v)->prefix = prefix.asString();
+            }
+            return v;
+        };
         return immortalType(std::move(spec));
     }();
     return t;
@@ -700,7 +727,12 @@ Value buildInternalModule(ThreadState &ts)
     Value m = lang::makeModule("_loopscope_fastapi");
     auto set = [&](const char *name, Value v) { lang::moduleSet(m, name, std::move(v)); };
     set("FastAPI", AppObject::type());
-    set("APIRouter", AppObject::type());
+    set("APIRouter", lang::makeNativeFunction("APIRouter", [](ThreadState &t, const CallArgs &a) -> Value {
+        Value r = lang::call(t, AppObject::type(), {}, a.keywords);
+        if (auto *router = AppObject::cast(r))
+            router->isRouter = true;
+        return r;
+    }));
     set("Depends", lang::makeNativeFunction("Depends", [](ThreadState &t, const CallArgs &a) { return ObjectFactory::depends(t, a); }));
     set("Query", lang::makeNativeFunction("Query", [](ThreadState &t, const CallArgs &a) {
         return ObjectFactory::marker(t, a, ParamMarker::Kind::Query);

@@ -32,6 +32,8 @@ public:
     static lang::Value create();
 
     std::vector<RouteDecl> routes;
+    std::string prefix;     // APIRouter(prefix=...)
+    bool isRouter = false;  // an APIRouter (never served by itself)
     std::vector<lang::Value> startupHandlers;
     std::vector<lang::Value> shutdownHandlers;
 

@@ -271,6 +271,12 @@ private slots:
         QCOMPARE(one.request("GET", "/deps").status, 200);
     }
 
+    void routers()
+    {
+        QCOMPARE(m_app->request("GET", "/v1/r/items/3").body, std::string("{\"item_id\":3}"));
+        QCOMPARE(m_app->request("GET", "/r/items/3").status, 404);
+    }
+
     void hotSwap()
     {
         std::string error;

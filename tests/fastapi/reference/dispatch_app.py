@@ -4,7 +4,7 @@ import time
 
 import httpx
 import requests
-from fastapi import FastAPI, Depends, BackgroundTasks, HTTPException
+from fastapi import APIRouter, BackgroundTasks, Depends, FastAPI, HTTPException
 from fastapi.responses import StreamingResponse
 
 app = FastAPI()
@@ -124,3 +124,14 @@ async def proxy_error(port: int):
     except requests.exceptions.ConnectionError:
         return "refused"
     return "connected"
+
+
+router = APIRouter(prefix="/r")
+
+
+@router.get("/items/{item_id}")
+async def router_item(item_id: int):
+    return {"item_id": item_id}
+
+
+app.include_router(router, prefix="/v1")
