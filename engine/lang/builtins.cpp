@@ -70,6 +70,14 @@ Value parseIntString(ThreadState &ts, const std::string &text, int base)
             base = 10;
     }
     bool ok = !digits.empty() && digits.front() != '_' && digits.back() != '_' && digits.find("__") == std::string::npos;
+    if (ok && base == 10 && digits.size() > 4300) {
+        std::size_t n = 0;
+        for (char c : digits)
+            n += c != '_';
+        if (n > 4300)
+            return ts.raise(types().ValueError, "Exceeds the limit (4300 digits) for integer string conversion: value has " +
+                                                    std::to_string(n) + " digits; use sys.set_int_max_str_digits() to increase the limit");
+    }
     std::optional<BigInt> b;
     if (ok)
         b = BigInt::fromString(digits, base);

@@ -1016,7 +1016,19 @@ std::string repr(ThreadState &ts, const Value &v, bool *ok)
     Object *o = v.ptr();
     switch (o->kind()) {
     case ObjKind::Float: return floatToRepr(v.as<FloatObject>()->value);
-    case ObjKind::BigInt: return v.as<BigIntObject>()->value->toString();
+    case ObjKind::BigInt: {
+        const BigInt &b = *v.as<BigIntObject>()->value;
+        if (b.bitLength() > 14300) { // ~4300 decimal digits, CPython 3.11's limit
+            std::string s = b.toString();
+            std::size_t digits = s.size() - (b.isNegative() ? 1 : 0);
+            if (digits > 4300) {
+                ts.raise(types().ValueError, "Exceeds the limit (4300 digits) for integer string conversion; use sys.set_int_max_str_digits() to increase the limit");
+                return fail();
+            }
+            return s;
+        }
+        return b.toString();
+    }
     case ObjKind::Str: return strRepr(v.asString());
     case ObjKind::Bytes: {
         std::string out = "b'";

@@ -668,8 +668,9 @@ Value getAwaitable(ThreadState &ts, const Value &x)
 // ------------------------------------------------------------------ the loop
 static inline bool stackTooDeep(ThreadState &ts)
 {
-    char probe;
-    return ts.stackBase && &probe < ts.stackBase;
+    // the frame address, not a local's: sanitizers may move locals to a fake stack
+    char *here = static_cast<char *>(__builtin_frame_address(0));
+    return ts.stackBase && here < ts.stackBase;
 }
 
 bool nativeRecursionExceeded(ThreadState &ts, const char *what)
