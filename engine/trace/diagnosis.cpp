@@ -81,11 +81,19 @@ void blockedLoop(const Session &s, std::vector<Finding> &out)
         f.rule = "loop-blocked";
         splitWhere(f, g.where);
         const bool many = g.count > 1;
-        f.text = g.call.empty() ? std::string("CPU-bound code") : g.call + "()";
+        // No native call under a known line means Python code itself was running.
+        if (!g.call.empty())
+            f.text = g.call + "()";
+        else if (!g.where.empty())
+            f.text = "CPU-bound code";
+        else
+            f.text = "Code";
         if (!g.where.empty())
             f.text += " at " + g.where;
         if (!g.function.empty())
             f.text += " in " + g.function;
+        else if (g.where.empty())
+            f.text += " on the event loop";
         f.text += " blocked the event loop ";
         f.text += many ? plural(g.count, "time", "times") + " for " + seconds(g.total / double(g.count))
                              + " each (" + seconds(g.total) + " in total)"
@@ -101,9 +109,13 @@ void blockedLoop(const Session &s, std::vector<Finding> &out)
         else if (isIoCall(g.call))
             f.text += "use an async client (e.g. httpx.AsyncClient), `await "
                       "run_in_threadpool(...)`, or declare the endpoint with `def`.";
-        else
+        else if (!g.where.empty())
             f.text += "move the work off the loop with `await run_in_threadpool(...)` or a "
                       "ProcessPoolExecutor for CPU-bound work, or declare the endpoint with `def`.";
+        else
+            f.text += "a blocking call (time.sleep, requests, file I/O) or long computation in "
+                      "an `async def` runs on the loop itself — await an async equivalent, use "
+                      "`await run_in_threadpool(...)`, or declare the endpoint with `def`.";
         f.severity = (!g.delayed.empty() || g.longest >= 0.5) ? Finding::Severity::Critical
                                                              : Finding::Severity::Warning;
         out.push_back(std::move(f));
@@ -127,13 +139,15 @@ void poolWaits(const Session &s, std::vector<Finding> &out)
         }
         if (waited == 0)
             continue;
+        const std::size_t served = std::max(users.size(), p.requestsServed);
+        const int limit = p.limit > 0 ? p.limit : p.peakBusy;
         Finding f;
         f.rule = "pool-exhausted";
         f.severity = longest >= 0.1 ? Finding::Severity::Warning : Finding::Severity::Info;
         const bool byRequest = !users.contains(-1);
-        f.text = plural(users.size(), byRequest ? "request" : "call", byRequest ? "requests" : "calls")
-                 + " for the " + std::to_string(p.limit) + " "
-                 + (p.limit == 1 ? "thread" : "threads") + " of the " + p.name + ": "
+        f.text = plural(served, byRequest ? "request" : "call", byRequest ? "requests" : "calls")
+                 + " for the " + std::to_string(limit) + " "
+                 + (limit == 1 ? "thread" : "threads") + " of the " + p.name + ": "
                  + std::to_string(waited) + " waited for a thread (longest " + seconds(longest);
         if (waited > 1)
             f.text += ", " + seconds(total) + " in total";
@@ -298,22 +312,31 @@ void errors(const Session &s, std::vector<Finding> &out)
 
 void completionOrder(const Session &s, std::vector<Finding> &out)
 {
-    std::size_t finished = 0, overtaken = 0;
-    for (const RequestTimeline &r : s.requests) {
-        if (r.doneRank < 0)
-            continue;
-        ++finished;
-        if (r.doneRank != r.sentRank)
+    // A request counts as overtaken when one sent after it completed clearly (50 ms)
+    // before it; requests finishing within a few ms of each other are simply concurrent.
+    std::vector<const RequestTimeline *> finished;
+    for (const RequestTimeline &r : s.requests)
+        if (r.finished())
+            finished.push_back(&r);
+    if (finished.size() < 2)
+        return;
+    std::sort(finished.begin(), finished.end(),
+              [](auto *a, auto *b) { return a->sentRank < b->sentRank; });
+    std::size_t overtaken = 0;
+    double earliestLater = kOpen;
+    for (auto it = finished.rbegin(); it != finished.rend(); ++it) {
+        if (earliestLater < (*it)->done() - 0.05)
             ++overtaken;
+        earliestLater = std::min(earliestLater, (*it)->done());
     }
-    if (finished < 2 || overtaken == 0)
+    if (overtaken == 0)
         return;
     Finding f;
     f.rule = "order";
     f.severity = Finding::Severity::Info;
-    f.text = plural(overtaken, "request", "requests") + " of " + std::to_string(finished)
-             + " completed in a different order than sent: concurrent requests finish when "
-               "their own work is done.";
+    f.text = plural(overtaken, "request was", "requests were") + " overtaken by requests sent "
+             "after them (" + std::to_string(finished.size()) + " completed): concurrent requests "
+             "finish when their own work is done, not in the order they were sent.";
     out.push_back(std::move(f));
 }
 

@@ -151,6 +151,7 @@ struct PoolModel {
     std::vector<TokenWait> waits;
     int peakBusy = 0;
     int peakWaiting = 0;
+    std::size_t requestsServed = 0; // distinct requests that took a token
 };
 
 struct PrintLine {

@@ -30,6 +30,25 @@ double lagBucketValue(std::size_t bucket)
     return kLagFloorMs * std::pow(kLagBucketBase, double(bucket) - 0.5);
 }
 
+// "Executing <Task pending name='Task-1' coro=<async_block() running at app.py:14> ...>
+// took 1.004 seconds", reported when the span ended: the coroutine's name.
+std::string functionFromWarning(const std::vector<LoopWarningLine> &warnings, double end)
+{
+    for (auto it = warnings.rbegin(); it != warnings.rend(); ++it) {
+        if (std::abs(it->t - end) > 0.002)
+            continue;
+        const auto at = it->text.find("coro=<");
+        if (at == std::string::npos)
+            return {};
+        const auto from = at + 6;
+        const auto paren = it->text.find('(', from);
+        if (paren == std::string::npos || paren - from > 200)
+            return {};
+        return it->text.substr(from, paren - from);
+    }
+    return {};
+}
+
 bool overlaps(double aStart, double aEnd, double bStart, double bEnd, double minOverlap)
 {
     return std::min(aEnd, bEnd) - std::max(aStart, bStart) > minOverlap;
@@ -172,9 +191,23 @@ PoolModel &SessionBuilder::pool(std::int64_t id, std::uint16_t process)
     p.id = id;
     p.process = process;
     p.name = "pool " + std::to_string(id);
+    nameFromHub(p);
     m_session.pools.push_back(std::move(p));
+    m_poolUsers.emplace_back();
     m_poolIndex.emplace(key, static_cast<std::int64_t>(m_session.pools.size() - 1));
     return m_session.pools.back();
+}
+
+void SessionBuilder::nameFromHub(PoolModel &p)
+{
+    for (const PoolInfo &info : declaredPools()) {
+        if (info.process == p.process && static_cast<std::int64_t>(info.id) == p.id) {
+            p.name = info.name;
+            p.limit = static_cast<int>(info.limit);
+            return;
+        }
+    }
+    m_unnamedPools = true;
 }
 
 void SessionBuilder::openPhase(RequestTimeline &r, Phase phase, double t, std::uint32_t thread,
@@ -313,6 +346,11 @@ void SessionBuilder::apply(const TraceEvent &e)
     }
     case EventKind::TokenAcquired: {
         PoolModel &p = pool(static_cast<std::int64_t>(e.a), e.process);
+        if (e.request >= 0) {
+            auto &users = m_poolUsers[static_cast<std::size_t>(&p - m_session.pools.data())];
+            users.insert(e.request);
+            p.requestsServed = users.size();
+        }
         for (auto it = p.waits.rbegin(); it != p.waits.rend(); ++it) {
             if (it->request == e.request && it->end == kOpen) {
                 it->end = std::max(t, it->start);
@@ -491,6 +529,12 @@ void SessionBuilder::refresh()
     for (const auto &[id, name] : s.threads)
         if (isLoopThreadName(name))
             markLoopThread(id);
+    if (m_unnamedPools) {
+        m_unnamedPools = false;
+        for (PoolModel &p : s.pools)
+            if (p.limit == 0 && p.name.starts_with("pool "))
+                nameFromHub(p);
+    }
 
     // Ranks: order of sending and order of completion.
     std::vector<std::size_t> order(s.requests.size());
@@ -523,6 +567,8 @@ void SessionBuilder::refresh()
     for (std::size_t bi = 0; bi < s.loop.blocked.size(); ++bi) {
         BlockedSpan &b = s.loop.blocked[bi];
         b.delayed.clear();
+        if (b.function.empty())
+            b.function = functionFromWarning(s.loop.warnings, b.end);
         std::int64_t blocker = b.request;
         if (blocker < 0) {
             const double mid = (b.start + b.end) / 2;
@@ -559,6 +605,11 @@ void SessionBuilder::refresh()
                     break;
                 if (p.phase == Phase::Queued || p.phase == Phase::WaitingLoop)
                     delayed = overlaps(p.start, p.end, b.start, b.end, minOverlap);
+                // Resumed from an await just as the loop came free: what it awaited was
+                // ready, it only waited for the loop.
+                else if (p.phase == Phase::Suspended && !p.open())
+                    delayed = overlaps(p.start, p.end, b.start, b.end, minOverlap)
+                              && p.end >= b.end - 1e-6 && p.end <= b.end + 0.005;
             }
             if (delayed) {
                 b.delayed.push_back(r.id);

@@ -1,6 +1,7 @@
 // SessionBuilder: turns batches of trace events (as drained from TraceHub) into a Session,
 // incrementally. The GUI feeds it every frame during a burst and reads session(); the
-// bench command feeds everything once and calls finish().
+// bench command feeds everything once and calls finish(). Not thread-safe: one thread
+// (the GUI's, or the bench command's) owns a builder and the sessions it returns.
 #pragma once
 
 #include "session.h"
@@ -11,6 +12,7 @@
 #include <span>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace loopscope::trace {
@@ -89,6 +91,9 @@ private:
     std::vector<double> m_busyNs; // per utilisation bin, summed over loops
     std::vector<std::uint16_t> m_loopProcesses;
     std::unordered_map<std::uint32_t, std::size_t> m_openGil; // thread → index in gilWaits
+    std::vector<std::unordered_set<std::int64_t>> m_poolUsers; // per pool index
+    bool m_unnamedPools = false;
+    void nameFromHub(PoolModel &pool);
 
     // Lag histogram kept incrementally, HDR-style: log buckets 2 % wide, exact min/max/mean.
     std::vector<std::uint32_t> m_lagBuckets;

@@ -46,6 +46,9 @@ struct Registry {
     std::vector<ThreadInfo> threads;
     std::mutex drainMutex;
 
+    std::mutex poolMutex;
+    std::vector<PoolInfo> pools;
+
     std::mutex stringMutex;
     std::deque<std::string> strings;
     std::unordered_map<std::string_view, std::uint64_t> stringIds;
@@ -134,10 +137,38 @@ std::string stringAt(std::uint64_t id)
     return id < r.strings.size() ? r.strings[id] : std::string();
 }
 
+namespace {
+
+void rememberPool(std::uint16_t process, std::uint64_t id, std::uint64_t limit, std::uint64_t name)
+{
+    std::string text = stringAt(name);
+    Registry &r = registry();
+    std::lock_guard lock(r.poolMutex);
+    for (PoolInfo &p : r.pools) {
+        if (p.process == process && p.id == id) {
+            p.limit = limit;
+            p.name = std::move(text);
+            return;
+        }
+    }
+    r.pools.push_back({process, id, limit, std::move(text)});
+}
+
+} // namespace
+
+std::vector<PoolInfo> declaredPools()
+{
+    Registry &r = registry();
+    std::lock_guard lock(r.poolMutex);
+    return r.pools;
+}
+
 void emitAt(std::uint64_t t, EventKind kind, std::int64_t request, std::uint64_t a,
             std::uint64_t b, std::uint64_t c)
 {
     ThreadBuffer *buf = threadBuffer();
+    if (kind == EventKind::PoolDeclared) [[unlikely]]
+        rememberPool(buf->process, a, b, c);
     Chunk *chunk = buf->head;
     std::size_t n = chunk->published.load(std::memory_order_relaxed);
     if (n == kChunkEvents) {

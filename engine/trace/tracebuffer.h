@@ -40,6 +40,16 @@ struct ThreadInfo {
     std::string name;
 };
 
+// Pools are declared once (often before a burst's events are collected): the hub keeps
+// every PoolDeclared it saw so a session can name pools whose declaration it missed.
+struct PoolInfo {
+    std::uint16_t process = 0;
+    std::uint64_t id = 0;
+    std::uint64_t limit = 0;
+    std::string name;
+};
+std::vector<PoolInfo> declaredPools();
+
 void emitAt(std::uint64_t t, EventKind kind, std::int64_t request = -1, std::uint64_t a = 0,
             std::uint64_t b = 0, std::uint64_t c = 0);
 

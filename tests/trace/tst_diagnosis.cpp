@@ -94,6 +94,39 @@ private slots:
         QVERIFY(has(f->text, "ProcessPoolExecutor"));
     }
 
+    void unattributedBlockIsNotCalledCpuBound()
+    {
+        Stream s;
+        s.arrive(0, "/a", 0, 0.0, 0.001);
+        s.ev(0.002, EventKind::RunBegin, kLoop, 0);
+        s.blocked(0.002, 0.8, "?:0||", 0);
+        s.ev(0.8, EventKind::RunEnd, kLoop, 0);
+        const auto findings = diagnose(s.build());
+        const Finding *f = byRule(findings, "loop-blocked");
+        QVERIFY(f);
+        QVERIFY2(has(f->text, "Code on the event loop blocked the event loop for 0.80 s"), f->text.c_str());
+        QVERIFY(!has(f->text, "CPU-bound"));
+        QCOMPARE(f->line, 0);
+        QVERIFY(f->where.empty());
+    }
+
+    void overtakenRequests()
+    {
+        // Request 0 takes 1 s, request 1 (sent later) 0.1 s; 2 and 3 finish together.
+        Stream s;
+        const double done[4] = {1.0, 0.1, 0.5, 0.501};
+        for (int i = 0; i < 4; ++i) {
+            s.ev(0.001 * i, EventKind::ClientSent, kClient, i, std::uint64_t(i));
+            s.ev(done[i], EventKind::ClientDone, kClient, i, 200, 2);
+        }
+        const auto findings = diagnose(s.build());
+        const Finding *f = byRule(findings, "order");
+        QVERIFY(f);
+        QVERIFY2(has(f->text, "1 request was overtaken"), f->text.c_str());
+        // 41 concurrent requests finishing within milliseconds: nothing to report.
+        QVERIFY(!byRule(diagnose(syncBlock41().build()), "order"));
+    }
+
     void errorsAndEmptySession()
     {
         QVERIFY(diagnose(Session{}).empty());

@@ -215,6 +215,48 @@ private slots:
         QVERIFY(!isLoopThreadName(""));
     }
 
+    // Pools are declared at start-up, before a burst's events are collected: the hub
+    // remembers declarations so the session still knows their names and limits.
+    void poolsMissedDeclarationsAreNamedFromTheHub()
+    {
+        record(EventKind::PoolDeclared, -1, 777, 40, intern("anyio limiter (hub)"));
+        std::vector<TraceEvent> drained;
+        TraceHub::instance().drain(drained); // the burst's collection starts after this
+        Stream s;
+        s.ev(0.001, EventKind::TokenAcquired, worker(0), 0, 777);
+        s.ev(0.001, EventKind::PoolState, worker(0), -1, 777, 1, 0);
+        s.ev(0.002, EventKind::TokenAcquired, worker(1), 1, 777);
+        const Session session = s.build();
+        QCOMPARE(session.pools.size(), std::size_t(1));
+        QCOMPARE(session.pools[0].name, std::string("anyio limiter (hub)"));
+        QCOMPARE(session.pools[0].limit, 40);
+        QCOMPARE(session.pools[0].requestsServed, std::size_t(2));
+    }
+
+    // A request resumed from an await right when a blocking span ended waited for the loop.
+    void resumedRightAfterABlockCountsAsDelayed()
+    {
+        Stream s;
+        s.arrive(0, "/async_await?i=0", 0, 0.0, 0.001);
+        s.ev(0.002, EventKind::RunBegin, kLoop, 0);
+        s.ev(0.003, EventKind::AwaitBegin, kLoop, 0, intern("sleep"));
+        s.ev(0.003, EventKind::RunEnd, kLoop, 0);
+        s.arrive(1, "/async_block?i=1", 1, 0.0, 0.004);
+        s.ev(0.005, EventKind::RunBegin, kLoop, 1);
+        s.blocked(0.005, 1.5, "?:0||", 1);
+        s.ev(1.5, EventKind::LoopWarning, kLoop, 1,
+             intern("Executing <Task pending name='Task-2' coro=<async_block() running at "
+                    "app.py:14>> took 1.495 seconds"));
+        s.ev(1.5001, EventKind::RunEnd, kLoop, 1);
+        s.ev(1.5002, EventKind::AwaitEnd, kLoop, 0);       // its 1 s sleep was long over
+        s.arrive(2, "/async_await?i=2", 2, 1.0, 1.5003);   // sent during the block
+        const Session session = s.build();
+        const BlockedSpan &b = session.loop.blocked.at(0);
+        QVERIFY(b.where.empty());                         // no position attributed
+        QCOMPARE(b.function, std::string("async_block")); // named from the asyncio warning
+        QCOMPARE(b.delayed, (std::vector<std::int64_t>{0, 2}));
+    }
+
     void badInputDoesNotCrash()
     {
         SessionBuilder b;
