@@ -781,8 +781,41 @@ static Value osModule(ThreadState &)
     });
 }
 
+static Value tracebackModule(ThreadState &)
+{
+    const char *M = "traceback";
+    auto current = [](ThreadState &ts, const CallArgs &a) -> Value {
+        Value e = a.size() ? a[0] : a.keyword("exc");
+        if (e.isNotFound() || e.isNone())
+            e = ts.handledException();
+        return e;
+    };
+    auto formatted = [current](ThreadState &ts, const CallArgs &a) -> std::string {
+        Value e = current(ts, a);
+        if (e.isNone())
+            return "NoneType: None\n";
+        return formatException(ts, e);
+    };
+    return makeModule("traceback", {
+        {"format_exc", fn(M, "format_exc", [formatted](ThreadState &ts, const CallArgs &a) { return makeStr(formatted(ts, a)); })},
+        {"print_exc", fn(M, "print_exc", [formatted](ThreadState &ts, const CallArgs &a) {
+             ts.interpreter().write(ts, formatted(ts, a), true);
+             return Value::none();
+         })},
+        {"print_exception", fn(M, "print_exception", [formatted](ThreadState &ts, const CallArgs &a) {
+             ts.interpreter().write(ts, formatted(ts, a), true);
+             return Value::none();
+         })},
+        {"format_exception", fn(M, "format_exception", [formatted](ThreadState &ts, const CallArgs &a) {
+             return makeList({makeStr(formatted(ts, a))});
+         })},
+    });
+}
+
 Value importBuiltinModule(ThreadState &ts, std::string_view name)
 {
+    if (name == "traceback")
+        return tracebackModule(ts);
     if (name == "time")
         return timeModule(ts);
     if (name == "math")
