@@ -5,6 +5,7 @@
 #include "sourceerrors.h"
 
 #include "http/httpapplication.h"
+#include "http/httpexchange.h"
 #include "http/httpserver.h"
 #include "http/httpserversettings.h"
 #include "lang/interpreter.h"
@@ -72,6 +73,27 @@ private:
     Sink m_sink;
     std::mutex m_mutex;
     std::map<std::pair<const lang::ThreadState *, bool>, std::string> m_pending;
+};
+
+// Names each request in the trace (its target and method) before the app sees it, so a
+// session can tell which request went where.
+class TracingApplication : public http::HttpApplication {
+public:
+    explicit TracingApplication(std::unique_ptr<http::HttpApplication> inner) : m_inner(std::move(inner)) {}
+
+    void handle(std::shared_ptr<http::HttpExchange> exchange) override
+    {
+        if (trace::enabled()) {
+            const http::HttpRequest &r = exchange->request();
+            trace::record(trace::EventKind::RequestPath, exchange->id(),
+                          trace::intern(std::string_view(r.target.constData(), size_t(r.target.size()))),
+                          trace::intern(std::string_view(r.method.constData(), size_t(r.method.size()))));
+        }
+        m_inner->handle(std::move(exchange));
+    }
+
+private:
+    std::unique_ptr<http::HttpApplication> m_inner;
 };
 
 } // namespace
@@ -167,7 +189,7 @@ bool WorkerProcess::start(QString *error, QList<SourceError> *errors)
                     if (errors)
                         errors->append(SourceError{why, 0, 0, 0, 0, why});
                 } else {
-                    m_app = std::move(bound.application);
+                    m_app = std::make_unique<TracingApplication>(std::move(bound.application));
                     m_endpoints = bound.endpoints;
                     http::HttpServerSettings hs;
                     hs.address = QHostAddress(s.bindAddress);
