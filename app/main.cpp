@@ -1,6 +1,8 @@
 // loopscope: the desktop app by default; `run`, `serve` and `bench` on the command line.
 #if defined(LOOPSCOPE_HAVE_HOST_ENGINE)
+#include "host/appbinding.h"
 #include "host/clicommands.h"
+#include "runtime/runfile.h"
 #endif
 
 #if defined(LOOPSCOPE_HAVE_UI)
@@ -19,6 +21,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <string>
 #include <memory>
 
 namespace {
@@ -83,6 +86,78 @@ QString lessonFile()
 }
 #endif
 
+#if defined(LOOPSCOPE_HAVE_HOST_ENGINE)
+// `loopscope run [--gil on|off] [--switch-interval S] [--limiter fifo|lifo] [--threads N]
+//  [--cpu-count N] FILE.py [ARGS...]`: the flags may also follow FILE; `--` ends them.
+int runVerb(int argc, char **argv)
+{
+    loopscope::runtime::RunOptions options;
+    std::string file;
+    bool flagsDone = false;
+    for (int i = 2; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (!flagsDone && a == "--") {
+            flagsDone = true;
+            continue;
+        }
+        const bool known = a == "--gil" || a == "--limiter" || a == "--threads" || a == "--cpu-count" ||
+                           a == "--switch-interval";
+        if (!flagsDone && known) {
+            if (i + 1 >= argc) {
+                std::fprintf(stderr, "loopscope run: %s needs a value\n", a.c_str());
+                return 2;
+            }
+            const std::string v = argv[++i];
+            if (a == "--gil") {
+                if (v != "on" && v != "off") {
+                    std::fprintf(stderr, "loopscope run: --gil must be on or off, not '%s'\n", v.c_str());
+                    return 2;
+                }
+                options.gil = v == "on";
+            } else if (a == "--limiter") {
+                if (v != "fifo" && v != "lifo") {
+                    std::fprintf(stderr, "loopscope run: --limiter must be fifo or lifo, not '%s'\n", v.c_str());
+                    return 2;
+                }
+                options.limiterOrder = v == "fifo" ? loopscope::runtime::CapacityLimiter::WakeOrder::Fifo
+                                                   : loopscope::runtime::CapacityLimiter::WakeOrder::Lifo;
+            } else {
+                char *end = nullptr;
+                const double d = std::strtod(v.c_str(), &end);
+                const bool integer = a != "--switch-interval";
+                if (!end || *end || !(d > 0) || (integer && (d != double(int(d)) || d > 1e6))) {
+                    std::fprintf(stderr, "loopscope run: %s needs a positive %s, not '%s'\n", a.c_str(),
+                                 integer ? "integer" : "number", v.c_str());
+                    return 2;
+                }
+                if (a == "--threads")
+                    options.threads = int(d);
+                else if (a == "--cpu-count")
+                    options.cpuCount = int(d);
+                else
+                    options.switchInterval = d;
+            }
+        } else if (file.empty() && !flagsDone && a.size() > 1 && a[0] == '-') {
+            std::fprintf(stderr, "loopscope run: unknown option '%s'\n", a.c_str());
+            return 2;
+        } else if (file.empty()) {
+            file = a;
+        } else {
+            options.args.push_back(a);
+        }
+    }
+    if (file.empty()) {
+        std::fprintf(stderr, "loopscope run: missing FILE.py\n");
+        return 2;
+    }
+    options.configureInterpreter = [](loopscope::lang::Interpreter &interp) {
+        loopscope::host::registerAppModules(interp);
+    };
+    QCoreApplication app(argc, argv);
+    return loopscope::runtime::runFile(file, options);
+}
+#endif
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -97,6 +172,8 @@ int main(int argc, char **argv)
     }
     const char *verb = argc >= 2 ? argv[1] : "";
 #if defined(LOOPSCOPE_HAVE_HOST_ENGINE)
+    if (!std::strcmp(verb, "run"))
+        return runVerb(argc, argv);
     if (!std::strcmp(verb, "serve")) {
         QCoreApplication app(argc, argv);
         return loopscope::host::runServe(argsAfter(argc, argv, 2));
@@ -119,7 +196,7 @@ int main(int argc, char **argv)
         return loopscope::host::runHeadlessReport(lessonFile(), QDir::current().filePath(QStringLiteral("loopscope-report")));
     }
 #else
-    if (!std::strcmp(verb, "serve") || !std::strcmp(verb, "bench")) {
+    if (!std::strcmp(verb, "run") || !std::strcmp(verb, "serve") || !std::strcmp(verb, "bench")) {
         std::fprintf(stderr, "loopscope %s: this build has no engine\n", verb);
         return 2;
     }

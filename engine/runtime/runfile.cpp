@@ -21,33 +21,17 @@ namespace loopscope::runtime {
 
 using namespace lang;
 
-namespace {
-
-int exitCodeOf(ThreadState &ts, const Value &exc)
-{
-    // SystemExit(code): None -> 0, int -> code, anything else -> printed, 1.
-    Value args = exceptionArgs(exc);
-    Value code = Value::none();
-    if (args.isTuple() && !asTuple(args)->items.empty())
-        code = asTuple(args)->items.size() == 1 ? asTuple(args)->items[0] : args;
-    if (code.isNone())
-        return 0;
-    if (code.isInt())
-        return int(code.asInt());
-    std::string text = str(ts, code) + "\n";
-    ts.interpreter().write(ts, text, true);
-    return 1;
-}
-
-} // namespace
-
 int runFile(const std::string &path, const RunOptions &options)
 {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
-        const int err = errno;
-        std::fprintf(stderr, "loopscope: can't open file '%s': [Errno %d] %s\n", path.c_str(), err ? err : ENOENT,
-                     std::strerror(err ? err : ENOENT));
+        const int err = errno ? errno : ENOENT;
+        const std::string text = "loopscope: can't open file '" + path + "': [Errno " + std::to_string(err) + "] " +
+                                 std::strerror(err) + "\n";
+        if (options.output)
+            options.output(text, true);
+        else
+            std::fputs(text.c_str(), stderr);
         return 2;
     }
     std::stringstream buffer;
@@ -69,6 +53,10 @@ int runFile(const std::string &path, const RunOptions &options)
     io.argv.push_back(path);
     for (const auto &a : options.args)
         io.argv.push_back(a);
+    if (options.output) {
+        auto sink = options.output;
+        io.output = [sink](ThreadState &, std::string_view text, bool isStderr) { sink(text, isStderr); };
+    }
     auto interp = Interpreter::create(io);
 
     RuntimeSettings settings;
@@ -99,15 +87,8 @@ int runFile(const std::string &path, const RunOptions &options)
             status = 1;
         } else {
             Value module = interp->runModule(*ts, compiled.code, "__main__");
-            if (module.isError()) {
-                Value exc = ts->fetchException();
-                if (isInstance(exc, types().SystemExit)) {
-                    status = exitCodeOf(*ts, exc);
-                } else {
-                    interp->write(*ts, formatException(*ts, exc), true);
-                    status = 1;
-                }
-            }
+            if (module.isError())
+                status = reportUncaught(*ts, ts->fetchException()); // SystemExit codes, tracebacks
         }
     }
     std::fflush(stdout);

@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace loopscope::lang {
@@ -24,6 +25,8 @@ struct RunOptions {
     // Registers more native modules (fastapi, ...) in the interpreter and in every
     // process-pool worker interpreter.
     std::function<void(lang::Interpreter &)> configureInterpreter;
+    // Where print() and tracebacks go (default: the process's stdout/stderr).
+    std::function<void(std::string_view text, bool isStderr)> output;
 };
 
 // Exit status as CPython's: 0, 1 after an uncaught exception (traceback on stderr), 2 when
