@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <mutex>
 #include <thread>
 #include <unistd.h>
@@ -17,6 +18,7 @@
 namespace loopscope::lang {
 
 Value toFloatValue(ThreadState &ts, const Value &v);
+Value percentFormat(ThreadState &ts, const std::string &fmt, const Value &args);
 bool sortValues(ThreadState &ts, std::vector<Value> &items, const Value &key, bool reverse);
 
 namespace {
@@ -812,8 +814,135 @@ static Value tracebackModule(ThreadState &)
     });
 }
 
+// logging: loggers with levels; without basicConfig() warnings and above print the bare
+// message to stderr (the "last resort" handler), after basicConfig() "LEVEL:name:message".
+static Value loggingModule(ThreadState &)
+{
+    struct State {
+        std::mutex m;
+        bool configured = false;
+        int rootLevel = 30;
+    };
+    auto st = std::make_shared<State>();
+    static const char *levelNames[] = {"NOTSET", "DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"};
+    auto levelName = [](std::int64_t lvl) -> std::string {
+        if (lvl % 10 == 0 && lvl >= 0 && lvl <= 50)
+            return levelNames[lvl / 10];
+        return "Level " + std::to_string(lvl);
+    };
+    auto emit = [st, levelName](ThreadState &ts, const std::string &name, std::int64_t loggerLevel, std::int64_t level,
+                                const CallArgs &a, std::size_t first, bool withExc) -> Value {
+        int effective;
+        bool configured;
+        {
+            std::lock_guard<std::mutex> lock(st->m);
+            effective = loggerLevel > 0 ? static_cast<int>(loggerLevel) : st->rootLevel;
+            configured = st->configured;
+        }
+        if (level < effective)
+            return Value::none();
+        if (a.size() <= first)
+            return ts.raise(types().TypeError, "missing 1 required positional argument: 'msg'");
+        Value msgV = strValue(ts, a[first]);
+        if (msgV.isError())
+            return msgV;
+        std::string msg = msgV.asString();
+        if (a.size() > first + 1) {
+            std::vector<Value> rest(a.positional.begin() + first + 1, a.positional.end());
+            Value args = rest.size() == 1 && rest[0].isDict() ? rest[0] : makeTuple(std::move(rest));
+            Value f = percentFormat(ts, msg, args);
+            if (f.isError())
+                return f;
+            msg = f.asString();
+        }
+        std::string line = configured ? levelName(level) + ":" + name + ":" + msg : msg;
+        line += "\n";
+        Value exc = withExc ? ts.handledException() : Value::none();
+        if (!exc.isNone())
+            line += formatException(ts, exc);
+        ts.interpreter().write(ts, line, true);
+        return Value::none();
+    };
+    NativeTypeSpec spec;
+    spec.name = "Logger";
+    spec.module = "logging";
+    auto method = [emit](std::int64_t level, bool withExc) {
+        return [emit, level, withExc](ThreadState &ts, const CallArgs &a) -> Value {
+            auto *o = a[0].as<NativeObject>();
+            return emit(ts, o->attrs.getStr("name").asString(), o->attrs.getStr("level").asInt(), level, a, 1, withExc);
+        };
+    };
+    spec.methods.push_back({"debug", method(10, false)});
+    spec.methods.push_back({"info", method(20, false)});
+    spec.methods.push_back({"warning", method(30, false)});
+    spec.methods.push_back({"warn", method(30, false)});
+    spec.methods.push_back({"error", method(40, false)});
+    spec.methods.push_back({"exception", method(40, true)});
+    spec.methods.push_back({"critical", method(50, false)});
+    spec.methods.push_back({"setLevel", [](ThreadState &, const CallArgs &a) -> Value {
+                                a[0].as<NativeObject>()->attrs.setStr("level", a.size() > 1 ? a[1] : Value::smallInt(0));
+                                return Value::none();
+                            }});
+    spec.methods.push_back({"addHandler", [](ThreadState &, const CallArgs &) { return Value::none(); }});
+    spec.methods.push_back({"isEnabledFor", [st](ThreadState &, const CallArgs &a) -> Value {
+                                std::int64_t lvl = a[0].as<NativeObject>()->attrs.getStr("level").asInt();
+                                std::lock_guard<std::mutex> lock(st->m);
+                                return Value::fromBool(a.size() > 1 && a[1].asInt() >= (lvl > 0 ? lvl : st->rootLevel));
+                            }});
+    Value loggerType = makeNativeType(std::move(spec));
+    auto loggers = std::make_shared<std::map<std::string, Value>>();
+    auto getLogger = [loggerType, loggers, st](ThreadState &, const CallArgs &a) -> Value {
+        std::string name = a.size() && a[0].isStr() ? a[0].asString() : "root";
+        std::lock_guard<std::mutex> lock(st->m);
+        auto it = loggers->find(name);
+        if (it != loggers->end())
+            return it->second;
+        auto *o = new NativeObject(loggerType.as<TypeObject>());
+        Value v(o);
+        o->attrs.setStr("name", makeStr(name));
+        o->attrs.setStr("level", Value::smallInt(0));
+        (*loggers)[name] = v;
+        return v;
+    };
+    auto rootCall = [emit, st](std::int64_t level, bool withExc) {
+        return [emit, st, level, withExc](ThreadState &ts, const CallArgs &a) {
+            {
+                // module-level helpers configure the root logger on first use, as CPython's do
+                std::lock_guard<std::mutex> lock(st->m);
+                st->configured = true;
+            }
+            return emit(ts, "root", 0, level, a, 0, withExc);
+        };
+    };
+    const char *M = "logging";
+    return makeModule("logging", {
+        {"DEBUG", Value::smallInt(10)}, {"INFO", Value::smallInt(20)}, {"WARNING", Value::smallInt(30)},
+        {"ERROR", Value::smallInt(40)}, {"CRITICAL", Value::smallInt(50)}, {"NOTSET", Value::smallInt(0)},
+        {"Logger", loggerType},
+        {"getLogger", fn(M, "getLogger", getLogger)},
+        {"basicConfig", fn(M, "basicConfig", [st](ThreadState &, const CallArgs &a) -> Value {
+             std::lock_guard<std::mutex> lock(st->m);
+             if (st->configured)
+                 return Value::none(); // the root logger already has a handler
+             st->configured = true;
+             Value lvl = a.keyword("level");
+             if (lvl.isSmallInt())
+                 st->rootLevel = static_cast<int>(lvl.smallValue());
+             return Value::none();
+         })},
+        {"debug", fn(M, "debug", rootCall(10, false))},
+        {"info", fn(M, "info", rootCall(20, false))},
+        {"warning", fn(M, "warning", rootCall(30, false))},
+        {"error", fn(M, "error", rootCall(40, false))},
+        {"exception", fn(M, "exception", rootCall(40, true))},
+        {"critical", fn(M, "critical", rootCall(50, false))},
+    });
+}
+
 Value importBuiltinModule(ThreadState &ts, std::string_view name)
 {
+    if (name == "logging")
+        return loggingModule(ts);
     if (name == "traceback")
         return tracebackModule(ts);
     if (name == "time")

@@ -1,0 +1,13 @@
+import logging
+log = logging.getLogger("app")
+log.info("hidden %s", 1)
+log.warning("careful %d", 5)
+logging.warning("root warn") if False else None
+logging.basicConfig(level=logging.INFO)
+log.info("shown %s", "now")
+logging.getLogger("app").debug("not shown")
+try:
+    1 / 0
+except ZeroDivisionError:
+    log.exception("failed")
+print("done")
