@@ -2473,12 +2473,13 @@ void Parser::parseFStringBody(const Token &tok, std::string_view body, std::size
             }
             if (k >= body.size())
                 fsError("expecting '}'");
-            auto spec = makeExpr(ExprKind::JoinedStr, whole);
+            // As CPython 3.11, a format spec spans the string token it is written in.
+            auto spec = makeExpr(ExprKind::JoinedStr, spanOf(tok));
             std::string specPending;
-            parseFStringBody(tok, body.substr(j, k - j), bodyOffset + j, raw, spec->elts, specPending, whole,
+            parseFStringBody(tok, body.substr(j, k - j), bodyOffset + j, raw, spec->elts, specPending, spanOf(tok),
                              nesting + 1);
             if (!specPending.empty()) {
-                auto c2 = makeExpr(ExprKind::Constant, whole);
+                auto c2 = makeExpr(ExprKind::Constant, spanOf(tok));
                 c2->constant.kind = Constant::Kind::Str;
                 c2->constant.text = std::move(specPending);
                 spec->elts.push_back(std::move(c2));
