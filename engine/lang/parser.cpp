@@ -1896,8 +1896,10 @@ ExprPtr Parser::parseSlices()
     auto t = makeExpr(ExprKind::Tuple, sp(first));
     t->elts.push_back(std::move(first));
     while (acceptOp(",")) {
-        if (atOp("]"))
+        if (atOp("]")) {
+            t->span = join(sp(t), spanOf(m_lastTaken)); // a trailing comma belongs to the tuple
             break;
+        }
         t->elts.push_back(parseSlice());
         t->span = join(sp(t), sp(t->elts.back()));
     }
