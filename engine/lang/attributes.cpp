@@ -428,7 +428,7 @@ Value instantiateType(ThreadState &ts, TypeObject *t, const Value *args, std::si
         CallArgs ca;
         ca.positional = std::span<const Value>(args, nargs - nkw);
         ca.keywords = kws;
-        return t->construct(ts, ca);
+        return guardedNativeCall(ts, t->construct, ca);
     }
     TypeObject *nativeBase = nullptr;
     for (TypeObject *x = t; x; x = x->base)

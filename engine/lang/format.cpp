@@ -58,7 +58,7 @@ bool parseSpec(std::string_view s, Spec &sp)
     if (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) {
         sp.width = 0;
         while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])))
-            sp.width = sp.width * 10 + (s[i++] - '0');
+            sp.width = std::min(sp.width * 10 + (s[i++] - '0'), 100000000);
     }
     if (i < s.size() && (s[i] == ',' || s[i] == '_'))
         sp.grouping = s[i++];
@@ -68,7 +68,7 @@ bool parseSpec(std::string_view s, Spec &sp)
             return false;
         sp.precision = 0;
         while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])))
-            sp.precision = sp.precision * 10 + (s[i++] - '0');
+            sp.precision = std::min(sp.precision * 10 + (s[i++] - '0'), 100000000);
     }
     if (i < s.size())
         sp.type = s[i++];
@@ -364,9 +364,17 @@ Value percentFormat(ThreadState &ts, const std::string &fmt, const Value &args)
                 arg = items[next++];
             }
         }
+        auto toInt = [](const std::string &digits) {
+            long long v = 0;
+            for (char ch : digits)
+                v = std::min<long long>(v * 10 + (ch - '0'), 1 << 30);
+            return static_cast<int>(v);
+        };
+        if (toInt(width) > 100000000 || toInt(prec) > 100000000)
+            return ts.raise(types().MemoryError, "");
         Spec sp;
-        sp.width = width.empty() ? -1 : std::stoi(width);
-        sp.precision = hasPrec ? (prec.empty() ? 0 : std::stoi(prec)) : -1;
+        sp.width = width.empty() ? -1 : toInt(width);
+        sp.precision = hasPrec ? (prec.empty() ? 0 : toInt(prec)) : -1;
         sp.align = flags.find('-') != std::string::npos ? '<' : '>';
         sp.zero = flags.find('0') != std::string::npos && sp.align != '<';
         if (sp.zero)
@@ -416,8 +424,8 @@ Value percentFormat(ThreadState &ts, const std::string &fmt, const Value &args)
                 for (auto &ch : digits)
                     ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
             std::string prefix = sp.alt ? (conv == 'x' ? "0x" : conv == 'X' ? "0X" : conv == 'o' ? "0o" : "") : "";
-            if (hasPrec && !prec.empty() && digits.size() < static_cast<std::size_t>(std::stoi(prec)))
-                digits = std::string(std::stoi(prec) - digits.size(), '0') + digits;
+            if (hasPrec && !prec.empty() && digits.size() < static_cast<std::size_t>(toInt(prec)))
+                digits = std::string(toInt(prec) - digits.size(), '0') + digits;
             piece = pad(digits, signFor(neg, sp.sign) + prefix, sp, '>');
             break;
         }

@@ -260,6 +260,20 @@ static Value callPython(ThreadState &ts, FunctionObject *f, const Value &fval, c
     return runFrame(ts, fr);
 }
 
+Value guardedNativeCall(ThreadState &ts, const NativeFn &fn, const CallArgs &ca)
+{
+    // a C++ exception must never unwind through the VM: turn it into a Python one
+    try {
+        return fn(ts, ca);
+    } catch (const std::bad_alloc &) {
+        return ts.raise(types().MemoryError, "");
+    } catch (const std::out_of_range &e) {
+        return ts.raise(types().OverflowError, e.what());
+    } catch (const std::exception &e) {
+        return ts.raise(types().ValueError, e.what());
+    }
+}
+
 Value callValue(ThreadState &ts, const Value &callable, const Value *args, std::size_t nargs, const TupleObject *kwnames)
 {
     if (!callable.isObject())
@@ -295,7 +309,7 @@ Value callValue(ThreadState &ts, const Value &callable, const Value *args, std::
         ca.keywords = std::span<const KeywordArg>(kws, nkw);
         const char *prev = ts.m_nativeCall.load(std::memory_order_relaxed);
         ts.m_nativeCall.store(nf->qualName.empty() ? nf->name.c_str() : nf->qualName.c_str(), std::memory_order_relaxed);
-        Value r = nf->fn(ts, ca);
+        Value r = guardedNativeCall(ts, nf->fn, ca);
         ts.m_nativeCall.store(prev, std::memory_order_relaxed);
         if (r.isError() && !ts.hasException())
             ts.raise(types().RuntimeError, "native function " + nf->name + " failed without setting an exception");
@@ -980,6 +994,7 @@ Value runFrame(ThreadState &ts, Frame &f)
     }
 
 dispatch:
+    try {
     for (;;) {
         const Instr &in = *ip++;
         switch (in.op) {
@@ -1881,6 +1896,13 @@ dispatch:
         case Op::Count: break;
         }
         continue;
+    }
+    } catch (const std::bad_alloc &) {
+        ts.raise(types().MemoryError, "");
+        goto error;
+    } catch (const std::exception &e) {
+        ts.raise(types().RuntimeError, std::string("internal error: ") + e.what());
+        goto error;
     }
 
 error: {

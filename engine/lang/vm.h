@@ -71,6 +71,8 @@ public:
 Value callValue(ThreadState &ts, const Value &callable, const Value *args, std::size_t nargs,
                 const TupleObject *kwnames);
 Value runFrame(ThreadState &ts, Frame &f);
+// Calls a native, converting C++ exceptions into Python exceptions.
+Value guardedNativeCall(ThreadState &ts, const NativeFn &fn, const CallArgs &ca);
 Value runModuleCode(ThreadState &ts, const std::shared_ptr<const Code> &code, const Value &globals);
 
 Value binaryOp(ThreadState &ts, ast::Operator op, const Value &a, const Value &b, bool inplace);
