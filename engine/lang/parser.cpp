@@ -552,6 +552,7 @@ void Parser::parseStatement(StmtList &out)
                     out.push_back(parseWith(&asyncTok));
                 return;
             }
+            take(); // CPython points at what follows 'async'
             invalidSyntax();
         }
     } else if (t.isOp("@")) {
@@ -1178,6 +1179,12 @@ StmtPtr Parser::parseExpressionStatement()
     }
 
     if (atOp(":")) {
+        if (!startsExpression(peek(1))) {
+            // After a valid target CPython expects the annotation; otherwise the ':' is wrong.
+            if (e->kind == ExprKind::Name || e->kind == ExprKind::Attribute || e->kind == ExprKind::Subscript)
+                take();
+            invalidSyntax();
+        }
         if (e->kind == ExprKind::Tuple)
             errorSpan(e->elts.empty() ? e->span : e->elts.front()->span, "only single target (not tuple) can be annotated");
         if (e->kind == ExprKind::List)
@@ -1544,8 +1551,11 @@ void Parser::checkAdjacent(const Expr &a)
         reset(m);
         invalidSyntax();
     }
-    if (t.level == 0 || nameString)
+    if (nameString)
         invalidSyntax();
+    // CPython's second pass reads the second expression even outside brackets, which
+    // matters for which later tokenizer error (an unclosed bracket) takes precedence.
+    const bool inBrackets = t.level > 0;
     const std::size_t m = mark();
     ++m_marks;
     m_noInvalidRules = true;
@@ -1559,10 +1569,14 @@ void Parser::checkAdjacent(const Expr &a)
         if (e.fromLexer)
             throw;
     }
-    if (b) {
+    if (b && inBrackets) {
         m_noInvalidRules = false;
         --m_marks;
         errorSpan(join(a.span, *b), "invalid syntax. Perhaps you forgot a comma?");
+    }
+    if (b) {
+        m_noInvalidRules = false;
+        --m_marks;
     }
     reset(m);
     invalidSyntax();
@@ -1949,6 +1963,27 @@ std::vector<Comprehension> Parser::parseComprehensions()
         if (const Expr *bad = invalidTarget(*c.target, false))
             errorSpan(bad->span, std::string("cannot assign to ") + exprName(*bad));
         setContext(*c.target, Context::Store, false, false);
+        if (!atName("in") && !m_noInvalidRules && startsExpression(peek()) && peek().level > 0) {
+            // `[x for x ixn y]`: two expressions side by side inside brackets
+            const std::size_t m = mark();
+            ++m_marks;
+            m_noInvalidRules = true;
+            std::optional<Span> b;
+            try {
+                b = sp(parseExpression());
+            } catch (const ParseError &e) {
+                if (e.fromLexer) {
+                    m_noInvalidRules = false;
+                    --m_marks;
+                    throw;
+                }
+            }
+            m_noInvalidRules = false;
+            --m_marks;
+            if (b)
+                errorSpan(join(sp(c.target), *b), "invalid syntax. Perhaps you forgot a comma?");
+            reset(m);
+        }
         if (!acceptName("in"))
             invalidSyntax();
         c.iter = parseDisjunction();
@@ -2350,6 +2385,7 @@ void Parser::parseFStringBody(const Token &tok, std::string_view body, std::size
         const std::size_t exprStart = i + 1;
         std::size_t j = exprStart;
         int depth = 0;
+        std::string brackets; // the open brackets, innermost last
         char quote = 0;
         int quoteLen = 0;
         for (; j < body.size(); ++j) {
@@ -2377,7 +2413,10 @@ void Parser::parseFStringBody(const Token &tok, std::string_view body, std::size
                 continue;
             }
             if (ch == '[' || ch == '(' || ch == '{') {
+                if (depth >= 200)
+                    fsError("too many nested parenthesis");
                 ++depth;
+                brackets += ch;
                 continue;
             }
             if (ch == ']' || ch == ')' || ch == '}') {
@@ -2386,6 +2425,11 @@ void Parser::parseFStringBody(const Token &tok, std::string_view body, std::size
                         fsError(std::string("unmatched '") + ch + "'");
                     break;
                 }
+                const char open = brackets.back();
+                if ((open == '(' && ch != ')') || (open == '[' && ch != ']') || (open == '{' && ch != '}'))
+                    fsError(std::string("closing parenthesis '") + ch + "' does not match opening parenthesis '" + open
+                            + "'");
+                brackets.pop_back();
                 --depth;
                 continue;
             }
