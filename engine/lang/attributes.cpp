@@ -633,6 +633,61 @@ bool CallArgs::onlyKeywords(ThreadState &ts, std::string_view fname, std::initia
     return true;
 }
 
+bool CallArgs::parse(ThreadState &ts, std::string_view fname, std::initializer_list<std::string_view> names,
+                     std::size_t required, Value *out, std::size_t skip) const
+{
+    std::string f(fname);
+    std::size_t n = names.size();
+    std::size_t npos = positional.size() > skip ? positional.size() - skip : 0;
+    if (npos > n) {
+        ts.raise(types().TypeError, f + "() takes " + (required < n ? "from " + std::to_string(required) + " to " : std::string()) +
+                                        std::to_string(n) + " positional argument" + (n == 1 ? "" : "s") + " but " +
+                                        std::to_string(npos) + (npos == 1 ? " was" : " were") + " given");
+        return false;
+    }
+    std::size_t i = 0;
+    for (auto name : names) {
+        out[i] = i < npos ? positional[skip + i] : Value::notFound();
+        for (auto &k : keywords)
+            if (k.name == name) {
+                if (i < npos) {
+                    ts.raise(types().TypeError, f + "() got multiple values for argument '" + std::string(name) + "'");
+                    return false;
+                }
+                out[i] = k.value;
+            }
+        ++i;
+    }
+    for (auto &k : keywords) {
+        bool known = false;
+        for (auto name : names)
+            known = known || name == k.name;
+        if (!known) {
+            ts.raise(types().TypeError, f + "() got an unexpected keyword argument '" + std::string(k.name) + "'");
+            return false;
+        }
+    }
+    std::vector<std::string> missing;
+    i = 0;
+    for (auto name : names) {
+        if (i < required && out[i].isNotFound())
+            missing.emplace_back(name);
+        ++i;
+    }
+    if (!missing.empty()) {
+        std::string list;
+        for (std::size_t k = 0; k < missing.size(); ++k) {
+            if (k)
+                list += missing.size() == 2 ? " and " : (k + 1 == missing.size() ? ", and " : ", ");
+            list += "'" + missing[k] + "'";
+        }
+        ts.raise(types().TypeError, f + "() missing " + std::to_string(missing.size()) + " required positional argument" +
+                                        (missing.size() == 1 ? "" : "s") + ": " + list);
+        return false;
+    }
+    return true;
+}
+
 Value makeNativeFunction(std::string name, NativeFn fn, std::string qualName)
 {
     auto *f = new NativeFunctionObject(std::move(name), std::move(fn));

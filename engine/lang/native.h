@@ -40,6 +40,12 @@ struct CallArgs {
     bool noKeywords(ThreadState &ts, std::string_view fname) const;
     // Rejects keywords not in `allowed`: "f() got an unexpected keyword argument 'x'".
     bool onlyKeywords(ThreadState &ts, std::string_view fname, std::initializer_list<std::string_view> allowed) const;
+    // Binds arguments like the Python signature `def fname(n0, n1, ..., n_last=...)`: the
+    // first `required` names are required, the rest optional; each may come by position or
+    // by keyword. out[i] gets the value or notFound(). `skip` leading positionals (self) are
+    // ignored. false with CPython's TypeError on missing, extra or unexpected arguments.
+    bool parse(ThreadState &ts, std::string_view fname, std::initializer_list<std::string_view> names,
+               std::size_t required, Value *out, std::size_t skip = 0) const;
 };
 
 // --- calling ---

@@ -13,8 +13,14 @@ using namespace loopscope::lang;
 
 int main(int argc, char **argv)
 {
+    bool compileOnly = false;
+    if (argc > 1 && std::string(argv[1]) == "--compile-only") {
+        compileOnly = true;
+        --argc;
+        ++argv;
+    }
     if (argc < 2) {
-        std::fprintf(stderr, "usage: loopscope_pyrun FILE.py\n");
+        std::fprintf(stderr, "usage: loopscope_pyrun [--compile-only] FILE.py\n");
         return 2;
     }
     std::ifstream in(argv[1], std::ios::binary);
@@ -35,6 +41,8 @@ int main(int argc, char **argv)
         std::fputs(cr.error->formatted.c_str(), stderr);
         return 1;
     }
+    if (compileOnly)
+        return 0;
     Value m = interp->runModule(*ts, cr.code, "__main__");
     int rc = 0;
     if (m.isError())

@@ -160,6 +160,24 @@ void TestValues::nativeFunctionsAndTypes()
     QCOMPARE(r.global("g").asString(), std::string("add expected 2 arguments, got 1"));
     QCOMPARE(r.global("h").asString(), std::string("add() got an unexpected keyword argument 'nope'"));
     QCOMPARE(r.global("i").asString(), std::string("'Box' object has no attribute 'missing'"));
+    // Python-style binding for natives
+    Value waitFor = makeNativeFunction("wait_for", [](ThreadState &ts, const CallArgs &a) -> Value {
+        Value v[2];
+        if (!a.parse(ts, "wait_for", {"fut", "timeout"}, 2, v))
+            return Value::error();
+        return makeTuple({v[0], v[1]});
+    });
+    r.interp->registerModule("aio", [waitFor](ThreadState &) { return makeModule("aio", {{"wait_for", waitFor}}); });
+    QCOMPARE(r.run("import aio\nw1 = aio.wait_for(1, timeout=2)\nw2 = aio.wait_for(fut=1, timeout=3)\n"
+                   "try:\n    aio.wait_for(1)\nexcept TypeError as e:\n    w3 = str(e)\n"
+                   "try:\n    aio.wait_for(1, 2, 3)\nexcept TypeError as e:\n    w4 = str(e)\n"
+                   "try:\n    aio.wait_for(1, 2, timeout=3)\nexcept TypeError as e:\n    w5 = str(e)\n"),
+             std::string());
+    QCOMPARE(r.reprOf(r.global("w1")), std::string("(1, 2)"));
+    QCOMPARE(r.reprOf(r.global("w2")), std::string("(1, 3)"));
+    QCOMPARE(r.global("w3").asString(), std::string("wait_for() missing 1 required positional argument: 'timeout'"));
+    QCOMPARE(r.global("w4").asString(), std::string("wait_for() takes 2 positional arguments but 3 were given"));
+    QCOMPARE(r.global("w5").asString(), std::string("wait_for() got multiple values for argument 'timeout'"));
     // unknown modules
     QCOMPARE(lastLine(r.run("import nothing_here\n")), std::string("ModuleNotFoundError: No module named 'nothing_here'"));
     // a new exception type from C++ raised and caught in Python
