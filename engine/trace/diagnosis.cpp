@@ -153,7 +153,7 @@ void poolWaits(const Session &s, std::vector<Finding> &out)
             f.text += ", " + seconds(total) + " in total";
         f.text += "). Peak " + std::to_string(p.peakBusy) + " busy, "
                   + std::to_string(p.peakWaiting) + " waiting.";
-        if (p.name.find("limiter") != std::string::npos)
+        if (&p == s.mainLimiter())
             f.text += " `def` endpoints, sync dependencies and run_in_threadpool share these "
                       "tokens: make blocking endpoints `async def` with awaits, or raise "
                       "`anyio.to_thread.current_default_thread_limiter().total_tokens`.";

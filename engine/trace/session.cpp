@@ -99,10 +99,21 @@ const PoolModel *Session::pool(std::int64_t id) const
 
 const PoolModel *Session::mainLimiter() const
 {
+    // The default limiter's names across versions of the runtime, then any limiter that
+    // is not the private one dependency exits use, then the busiest pool.
+    for (const char *name : {"threadpool", "anyio limiter", "default limiter", "limiter"})
+        for (const PoolModel &p : pools)
+            if (p.name == name)
+                return &p;
     for (const PoolModel &p : pools)
-        if (p.name.find("limiter") != std::string::npos)
+        if ((p.name.find("limiter") != std::string::npos || p.name.find("threadpool") != std::string::npos)
+            && p.name.find("exit") == std::string::npos)
             return &p;
-    return pools.empty() ? nullptr : &pools.front();
+    const PoolModel *busiest = pools.empty() ? nullptr : &pools.front();
+    for (const PoolModel &p : pools)
+        if (p.peakBusy > busiest->peakBusy)
+            busiest = &p;
+    return busiest;
 }
 
 std::string Session::threadName(std::uint32_t id) const

@@ -186,8 +186,8 @@ struct Session {
 
     const RequestTimeline *request(std::int64_t id) const;
     const PoolModel *pool(std::int64_t id) const;
-    // The AnyIO-like limiter in front of `def` handlers: the pool named "...limiter...",
-    // else the first pool declared; nullptr if none.
+    // The AnyIO-like limiter in front of `def` handlers ("threadpool", "anyio limiter",
+    // or another "...limiter" that is not the exit limiter), else the busiest pool.
     const PoolModel *mainLimiter() const;
     std::string threadName(std::uint32_t id) const;
     bool isLoopThread(std::uint32_t id) const;

@@ -205,6 +205,18 @@ private slots:
         QVERIFY(near(h.stddev, 288.67, 0.1));
     }
 
+    void mainLimiterIsTheDefaultOne()
+    {
+        Stream s;
+        s.ev(0.0, EventKind::PoolDeclared, kLoop, -1, 5, 1, intern("exit_limiter"));
+        s.ev(0.0, EventKind::PoolDeclared, kLoop, -1, 6, 0, intern("worker-threads"));
+        s.ev(0.0, EventKind::PoolDeclared, kLoop, -1, 7, 40, intern("threadpool"));
+        const Session session = s.build();
+        QVERIFY(session.mainLimiter());
+        QCOMPARE(session.mainLimiter()->name, std::string("threadpool"));
+        QCOMPARE(Session{}.mainLimiter(), nullptr);
+    }
+
     void loopThreadNames()
     {
         QVERIFY(isLoopThreadName("loop"));
