@@ -449,7 +449,12 @@ Value instantiateType(ThreadState &ts, TypeObject *t, const Value *args, std::si
     } else {
         return ts.raise(types().TypeError, "cannot create '" + t->name + "' instances");
     }
-    Value init = t->lookup("__init__");
+    static const Value initName = [] {
+        Value v = makeStr("__init__");
+        v.ptr()->makeImmortal();
+        return v;
+    }();
+    Value init = t->lookup(initName);
     if (!init.isNotFound()) {
         std::vector<Value> all;
         all.reserve(nargs + 1);

@@ -324,6 +324,16 @@ Value TypeObject::lookup(std::string_view n) const
     return Value::notFound();
 }
 
+Value TypeObject::lookup(const Value &strName) const
+{
+    for (const TypeObject *t = this; t; t = t->base) {
+        Value v = t->dict.as<DictObject>()->getStr(strName);
+        if (!v.isNotFound())
+            return v;
+    }
+    return Value::notFound();
+}
+
 std::string TypeObject::qualifiedName() const
 {
     if (module.empty() || module == "builtins" || module == "__main__")
@@ -604,6 +614,30 @@ Value DictObject::getStr(std::string_view key) const
     ContainerGuard g(lock);
     long ix = findStr(key, strHash(key));
     return ix >= 0 ? m_entries[ix].value : Value::notFound();
+}
+
+Value DictObject::getStr(const Value &strKey) const
+{
+    ContainerGuard g(lock);
+    if (m_index.empty())
+        return Value::notFound();
+    std::size_t hash = strKey.as<StrObject>()->hash();
+    const std::string &key = strKey.asString();
+    std::size_t mask = m_index.size() - 1;
+    std::size_t i = hash & mask;
+    std::size_t perturb = hash;
+    for (;;) {
+        std::int32_t ix = m_index[i];
+        if (ix == -1)
+            return Value::notFound();
+        if (ix >= 0) {
+            const Entry &e = m_entries[ix];
+            if (e.key.is(strKey) || (e.hash == hash && e.key.isStr() && e.key.asString() == key))
+                return e.value;
+        }
+        perturb >>= 5;
+        i = (i * 5 + 1 + perturb) & mask;
+    }
 }
 
 void DictObject::setStr(std::string_view key, Value value)

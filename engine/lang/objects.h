@@ -114,6 +114,7 @@ public:
     bool remove(ThreadState &ts, const Value &key, bool &found);
     // Fast paths for str keys (globals, attributes, kwargs): no exception possible.
     Value getStr(std::string_view key) const;            // notFound() if absent
+    Value getStr(const Value &strKey) const;              // uses the str's cached hash
     void setStr(std::string_view key, Value value);
     void setStr(const Value &strKey, Value value);
     std::size_t size() const { return m_used; }
@@ -255,6 +256,7 @@ public:
     bool isExceptionType() const;
     // Looks name up along the base chain; notFound() if absent.
     Value lookup(std::string_view name) const;
+    Value lookup(const Value &strName) const; // faster: the str's hash is cached
     std::string qualifiedName() const; // "ValueError", "asyncio.exceptions.CancelledError"
 };
 

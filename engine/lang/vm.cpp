@@ -1095,6 +1095,18 @@ dispatch:
         case Op::LoadLocals: PUSH(f.localsDict); break;
         case Op::LoadAttr: {
             Value obj = POP();
+            if (obj.isKind(ObjKind::Instance)) {
+                // plain instance attribute, not shadowed by a property on the class
+                const Value &name = code.names[in.arg];
+                Value v = obj.as<InstanceObject>()->attrs.getStr(name);
+                if (!v.isNotFound()) {
+                    Value desc = obj.ptr()->type()->lookup(name);
+                    if (!desc.isKind(ObjKind::Property)) {
+                        PUSH(std::move(v));
+                        break;
+                    }
+                }
+            }
             Value v = getAttr(ts, obj, code.names[in.arg].asString());
             if (v.isError())
                 goto error;
@@ -1104,6 +1116,13 @@ dispatch:
         case Op::StoreAttr: {
             Value obj = POP();
             Value v = POP();
+            if (obj.isKind(ObjKind::Instance)) {
+                const Value &name = code.names[in.arg];
+                if (!obj.ptr()->type()->lookup(name).isKind(ObjKind::Property)) {
+                    obj.as<InstanceObject>()->attrs.setStr(name, std::move(v));
+                    break;
+                }
+            }
             if (!setAttr(ts, obj, code.names[in.arg].asString(), v))
                 goto error;
             break;
@@ -1116,16 +1135,17 @@ dispatch:
         }
         case Op::LoadMethod: {
             Value obj = POP();
-            const std::string &name = code.names[in.arg].asString();
+            const Value &nameV = code.names[in.arg];
+            const std::string &name = nameV.asString();
             // method fast path: a plain function found on the type, not shadowed
             if (obj.isObject() && obj.ptr()->kind() != ObjKind::Type && obj.ptr()->kind() != ObjKind::Module) {
-                Value m = obj.ptr()->type()->lookup(name);
+                Value m = obj.ptr()->type()->lookup(nameV);
                 if (m.isObject() && (m.ptr()->kind() == ObjKind::Function || m.ptr()->kind() == ObjKind::NativeFunction)) {
                     bool shadowed = false;
                     if (obj.ptr()->kind() == ObjKind::Instance || obj.ptr()->kind() == ObjKind::Exception)
-                        shadowed = !obj.as<InstanceObject>()->attrs.getStr(name).isNotFound();
+                        shadowed = !obj.as<InstanceObject>()->attrs.getStr(nameV).isNotFound();
                     else if (obj.ptr()->kind() == ObjKind::Native)
-                        shadowed = !obj.as<NativeObject>()->attrs.getStr(name).isNotFound();
+                        shadowed = !obj.as<NativeObject>()->attrs.getStr(nameV).isNotFound();
                     if (!shadowed) {
                         PUSH(std::move(m));
                         PUSH(std::move(obj));
@@ -1133,7 +1153,7 @@ dispatch:
                     }
                 }
             } else if (!obj.isObject()) {
-                Value m = obj.type()->lookup(name);
+                Value m = obj.type()->lookup(nameV);
                 if (m.isObject() && m.ptr()->kind() == ObjKind::NativeFunction) {
                     PUSH(std::move(m));
                     PUSH(std::move(obj));
