@@ -219,7 +219,7 @@ void TestThreads::sharedFunctionManyThreads()
 void TestThreads::samplePosition()
 {
     Runner r;
-    QCOMPARE(r.run("import time\ndef handler():\n    time.sleep(0.3)\ndef outer():\n    handler()\n", "app.py"), std::string());
+    QCOMPARE(r.run("import time\ndef handler():\n    time.sleep(0.5)\ndef outer():\n    handler()\n", "app.py"), std::string());
     Value fn = r.global("outer");
     std::atomic<ThreadState *> worker{nullptr};
     PositionSample s;
@@ -233,9 +233,18 @@ void TestThreads::samplePosition()
         });
         while (!worker.load())
             std::this_thread::sleep_for(std::chrono::milliseconds(2));
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        if (ThreadState *w = worker.load())
+        // sample until the thread is inside time.sleep (a busy machine may be slow to get there)
+        QElapsedTimer waited;
+        waited.start();
+        while (waited.elapsed() < 3000) {
+            ThreadState *w = worker.load();
+            if (!w)
+                break;
             s = w->samplePosition();
+            if (s.nativeCall == "time.sleep")
+                break;
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
         t.join();
     }
     QVERIFY(s.valid);
