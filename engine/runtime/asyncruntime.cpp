@@ -272,7 +272,13 @@ Value runSyncCoroutine(ThreadState &ts, Value fn, std::vector<Value> args,
         std::vector<std::pair<std::string, Value>> kwargs;
         Value tokenFuture; // resolved when a queued acquire got its token
         CapacityLimiter::WaitId waitId = 0;
-        Value jobFuture;
+        struct Job {
+            bool done = false;    // loop thread
+            CallOutcome outcome;  // written by the worker before its completion call
+            Value waiter;         // what the task waits on meanwhile
+        };
+        std::shared_ptr<Job> job = std::make_shared<Job>();
+        Value pendingCancel;
         std::int64_t request = -1;
         bool holding = false;
     };
@@ -332,8 +338,6 @@ Value runSyncCoroutine(ThreadState &ts, Value fn, std::vector<Value> args,
                 releaseToken();
                 return raiseThrown(ts, *exc);
             }
-            Value fut = FutureObject::create(ts, st->loop);
-            st->jobFuture = fut;
             Interpreter *interp = &ts.interpreter();
             Value fn = st->fn;
             auto args = std::move(st->args);
@@ -341,44 +345,42 @@ Value runSyncCoroutine(ThreadState &ts, Value fn, std::vector<Value> args,
             const std::int64_t request = st->request;
             // The outcome travels with the worker's completion call, which also makes the
             // worker idle first — AnyIO's _report_result order.
-            auto outcome = std::make_shared<CallOutcome>();
+            auto job = st->job;
             st->loop->workerPool().submit(
-                [interp, fn, args, kwargs, request, outcome]() mutable {
-                    *outcome = callOnPoolThread(*interp, fn, args, kwargs, request);
+                [interp, fn, args, kwargs, request, job]() mutable {
+                    job->outcome = callOnPoolThread(*interp, fn, args, kwargs, request);
                     fn = Value::none();
                     args.clear();
                     kwargs.clear();
                 },
-                [fut, outcome] {
+                [job] {
+                    job->done = true;
+                    FutureObject *w = FutureObject::from(job->waiter);
                     ThreadState *lts = ThreadState::current();
-                    if (!lts)
-                        return;
-                    ensureGil(*lts);
-                    FutureObject *f = FutureObject::from(fut);
-                    if (f->done())
-                        return;
-                    if (!outcome->exception.isNone())
-                        f->setException(*lts, std::move(outcome->exception));
-                    else
-                        f->setResult(*lts, std::move(outcome->result));
+                    if (w && lts && !w->done()) {
+                        ensureGil(*lts);
+                        w->setResult(*lts, Value::none());
+                    }
                 },
                 request);
             st->stage = 2;
-            return yieldValue(fut);
         }
-        // stage 2: the job is done (a `def` can't be cancelled: AnyIO shields it).
-        FutureObject *jf = FutureObject::from(st->jobFuture);
-        if (exc && !jf->done()) {
-            // AnyIO would keep waiting (shielded); the task is cancelled: give back the
-            // token once the thread finishes.
-            CapacityLimiter *limiter = st->limiter;
-            std::int64_t request = st->request;
-            st->holding = false;
-            jf->addDoneCallback([limiter, request](ThreadState &, const Value &) { limiter->release(request); });
-            return raiseThrown(ts, *exc);
+        // stage 2: the thread runs. AnyIO shields it: a cancellation is remembered and
+        // delivered once the thread has finished and the token is back.
+        if (exc && st->pendingCancel.isNone())
+            st->pendingCancel = *exc;
+        if (FutureObject *w = FutureObject::from(st->job->waiter); w && w->cancelled() && st->pendingCancel.isNone())
+            st->pendingCancel = newCancelledError(ts, w->cancelMessage());
+        if (!st->job->done) {
+            st->job->waiter = FutureObject::create(ts, st->loop);
+            return yieldValue(st->job->waiter);
         }
         releaseToken();
-        return jf->awaitStep(ts, exc);
+        if (!st->pendingCancel.isNone())
+            return raiseThrown(ts, st->pendingCancel);
+        if (!st->job->outcome.exception.isNone())
+            return raiseThrown(ts, st->job->outcome.exception);
+        return returnValue(st->job->outcome.result);
     });
 }
 

@@ -60,6 +60,7 @@ private slots:
     void limiterWakeOrder_data();
     void limiterWakeOrder();
     void anyioRunSyncWithOwnLimiter();
+    void cancellingRunSync();
     void threadPoolExecutorFromPython();
     void runInExecutorWithUserExecutor();
     void poolExceptionsReachTheAwaiter();
@@ -204,6 +205,42 @@ asyncio.run(main())
 )");
     VERIFY_RUN(r);
     QCOMPARE(r.lines(), QStringList({"0.4 2"}));
+}
+
+// A queued run_sync leaves the queue when cancelled; a running one is shielded like
+// AnyIO's: the cancellation lands after its thread finished and the token is back.
+void tst_Executors::cancellingRunSync()
+{
+    PythonRun r = runPython(R"(
+import asyncio
+import time
+import anyio.to_thread
+from starlette.concurrency import run_in_threadpool
+
+async def main():
+    lim = anyio.to_thread.current_default_thread_limiter()
+    lim.total_tokens = 1
+    a = asyncio.create_task(run_in_threadpool(time.sleep, 0.3))
+    await asyncio.sleep(0.02)
+    b = asyncio.create_task(run_in_threadpool(time.sleep, 0.3))
+    await asyncio.sleep(0.02)
+    print(lim.statistics().tasks_waiting)
+    b.cancel()
+    try:
+        await b
+    except asyncio.CancelledError:
+        print("queued one cancelled", lim.statistics().tasks_waiting)
+    t0 = time.monotonic()
+    a.cancel()
+    try:
+        await a
+    except asyncio.CancelledError:
+        print("running one cancelled after its thread", time.monotonic() - t0 > 0.15, lim.borrowed_tokens)
+
+asyncio.run(main())
+)");
+    VERIFY_RUN(r);
+    QCOMPARE(r.lines(), QStringList({"1", "queued one cancelled 0", "running one cancelled after its thread True 0"}));
 }
 
 void tst_Executors::threadPoolExecutorFromPython()
