@@ -446,6 +446,8 @@ Value instantiateType(ThreadState &ts, TypeObject *t, const Value *args, std::si
         e->args = makeTuple(std::vector<Value>(args, args + (nargs - nkw)));
     } else if (t->instanceKind == ObjKind::Instance) {
         self = Value(new InstanceObject(t));
+    } else if (t->instanceKind == ObjKind::Native && t->isUserClass) {
+        self = Value(new NativeObject(t));
     } else {
         return ts.raise(types().TypeError, "cannot create '" + t->name + "' instances");
     }
@@ -717,6 +719,7 @@ Value makeNativeType(NativeTypeSpec spec)
         t->dict.as<DictObject>()->setStr(n, v);
     t->construct = std::move(spec.construct);
     t->hooks = std::move(spec.hooks);
+    t->allowSubclass = spec.allowSubclass;
     return tv;
 }
 

@@ -68,6 +68,11 @@ struct NativeTypeSpec {
     std::vector<std::pair<std::string, Value>> attributes;  // class attributes
     NativeFn construct;                                // Type(...); null = not callable
     NativeTypeHooks hooks;
+    // User classes may derive from this type (class Item(BaseModel): ...). Their instances
+    // are plain NativeObjects of the subclass (state in `attrs`), built by calling the
+    // `__init__` method found on the class chain (give the native type one in `methods`);
+    // the native's methods must not assume a C++ subclass of NativeObject for them.
+    bool allowSubclass = false;
 };
 // Returns the type object. Instances: subclass NativeObject and wrap `new T(type)`.
 Value makeNativeType(NativeTypeSpec spec);

@@ -251,6 +251,7 @@ public:
     NativeFn construct;           // natives / builtins: called for Type(...)
     NativeTypeHooks hooks;
     bool isUserClass = false;
+    bool allowSubclass = false; // native types that user classes may derive from
 
     bool isSubtypeOf(const TypeObject *other) const;
     bool isExceptionType() const;

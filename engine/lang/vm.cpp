@@ -1996,9 +1996,13 @@ Value buildClass(ThreadState &ts, const Value &bodyFunc, const Value &name, std:
         base = bases[0].as<TypeObject>();
     }
     ObjKind ik = base->instanceKind;
-    if (base != types().object && !base->isUserClass && ik != ObjKind::Exception && ik != ObjKind::Instance)
+    bool nativeBase = false;
+    for (TypeObject *x = base; x; x = x->base)
+        nativeBase = nativeBase || x->allowSubclass;
+    if (base != types().object && !base->isUserClass && ik != ObjKind::Exception && ik != ObjKind::Instance && !nativeBase)
         return ts.raise(types().TypeError, "subclassing built-in type '" + base->name + "' is not supported");
-    auto *t = new TypeObject(name.asString(), base, ik == ObjKind::Exception ? ObjKind::Exception : ObjKind::Instance);
+    auto *t = new TypeObject(name.asString(), base,
+                             ik == ObjKind::Exception ? ObjKind::Exception : nativeBase ? ObjKind::Native : ObjKind::Instance);
     Value tv(t);
     t->setType(types().type);
     t->isUserClass = true;

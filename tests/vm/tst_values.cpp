@@ -160,6 +160,33 @@ void TestValues::nativeFunctionsAndTypes()
     QCOMPARE(r.global("g").asString(), std::string("add expected 2 arguments, got 1"));
     QCOMPARE(r.global("h").asString(), std::string("add() got an unexpected keyword argument 'nope'"));
     QCOMPARE(r.global("i").asString(), std::string("'Box' object has no attribute 'missing'"));
+    // a native base class user classes derive from (BaseModel-like)
+    NativeTypeSpec modelSpec;
+    modelSpec.name = "Model";
+    modelSpec.module = "natives";
+    modelSpec.allowSubclass = true;
+    modelSpec.methods.push_back({"__init__", [](ThreadState &ts, const CallArgs &a) -> Value {
+                                     for (auto &k : a.keywords)
+                                         if (!setAttr(ts, a[0], k.name, k.value))
+                                             return Value::error();
+                                     return Value::none();
+                                 }});
+    modelSpec.methods.push_back({"dump", [](ThreadState &, const CallArgs &a) -> Value {
+                                     Value d = makeDict();
+                                     for (auto &kv : a[0].as<NativeObject>()->attrs.items())
+                                         dictSet(d, kv.first.asString(), kv.second);
+                                     return d;
+                                 }});
+    Value model = makeNativeType(std::move(modelSpec));
+    r.interp->registerModule("models", [model](ThreadState &) { return makeModule("models", {{"Model", model}}); });
+    QCOMPARE(r.run("from models import Model\nclass Item(Model):\n    name: str\n    def label(self):\n        return self.name.upper()\n"
+                   "it = Item(name='pen', price=2)\nm1 = it.label()\nm2 = it.dump()\nm3 = isinstance(it, Model)\nm4 = Item.__annotations__\n"),
+             std::string());
+    QCOMPARE(r.global("m1").asString(), std::string("PEN"));
+    QCOMPARE(r.reprOf(r.global("m2")), std::string("{'name': 'pen', 'price': 2}"));
+    QVERIFY(r.global("m3").isTrueConst());
+    QCOMPARE(r.reprOf(r.global("m4")), std::string("{'name': <class 'str'>}"));
+    QCOMPARE(lastLine(r.run("import natives\nclass B(natives.Box):\n    pass\n")), std::string("TypeError: subclassing built-in type 'Box' is not supported"));
     // Python-style binding for natives
     Value waitFor = makeNativeFunction("wait_for", [](ThreadState &ts, const CallArgs &a) -> Value {
         Value v[2];
