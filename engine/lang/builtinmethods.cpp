@@ -596,6 +596,23 @@ void initBuiltinMethods(CoreTypes &t)
             ok = ok && (std::isalnum(c) || c == '_' || c >= 0x80);
         return Value::fromBool(ok);
     });
+    method(S, "isascii", [](ThreadState &, const CallArgs &a) { return Value::fromBool(a[0].as<StrObject>()->isAscii()); });
+    method(S, "expandtabs", [](ThreadState &, const CallArgs &a) {
+        std::int64_t tab = a.size() > 1 ? a[1].asInt() : 8;
+        std::string out;
+        std::int64_t col = 0;
+        for (char c : a[0].asString()) {
+            if (c == '\t') {
+                std::int64_t n = tab > 0 ? tab - (col % tab) : 0;
+                out.append(static_cast<std::size_t>(n), ' ');
+                col += n;
+            } else {
+                out.push_back(c);
+                col = (c == '\n' || c == '\r') ? 0 : col + ((static_cast<unsigned char>(c) & 0xC0) != 0x80);
+            }
+        }
+        return makeStr(std::move(out));
+    });
     method(S, "isupper", [](ThreadState &, const CallArgs &a) {
         bool any = false;
         for (unsigned char c : a[0].asString()) {

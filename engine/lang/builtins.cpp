@@ -334,6 +334,9 @@ static Value builtinPrint(ThreadState &ts, const CallArgs &a)
         return Value::none();
     }
     ts.interpreter().write(ts, out, kind == 2);
+    Value flush = a.keyword("flush");
+    if (!flush.isNotFound() && truthy(ts, flush) == 1 && !ts.interpreter().options().output)
+        std::fflush(stdout);
     return Value::none();
 }
 
