@@ -127,7 +127,7 @@ public:
         for (std::size_t i = 0; i < e->generators.size(); ++i) {
             auto &g = e->generators[i];
             if (g.isAsync)
-                fail(e->span, "asynchronous comprehensions are not supported");
+                c->isAsync = true;
             if (i > 0)
                 visitExpr(c, g.iter.get());
             bindTarget(c, g.target.get());
@@ -142,6 +142,8 @@ public:
         }
         if (e->kind == ExprKind::GeneratorExp)
             c->isGenerator = true;
+        if (c->hasAwait)
+            c->isAsync = true;
     }
 
     void visitExpr(Scope *s, const Expr *e)
@@ -1606,10 +1608,18 @@ public:
             flags |= 8;
         }
         auto code = m_c.compileScope(child, nullptr, &e, nullptr, e.span.line);
+        bool isAsyncComp = child->isAsync;
+        if (isAsyncComp && e.kind != ExprKind::GeneratorExp && !m_code->isCoroutine() && !m_code->isAsyncGenerator())
+            fail(e.span, "asynchronous comprehension outside of an asynchronous function");
         emit(Op::MakeFunction, addChild(code), flags);
         expr(*e.generators[0].iter);
-        emit(Op::GetIter);
+        emit(e.generators[0].isAsync ? Op::GetAIter : Op::GetIter);
         emit(Op::Call, 1);
+        if (isAsyncComp && e.kind != ExprKind::GeneratorExp) {
+            emit(Op::GetAwaitable);
+            loadConst(Value::none());
+            emit(Op::YieldFrom);
+        }
     }
 
     // body of a comprehension function
@@ -1629,15 +1639,23 @@ public:
     void comprehensionLevel(const Expr &e, std::size_t level, bool isGen)
     {
         const Comprehension &g = e.generators[level];
-        Label top, end;
+        Label top, end, handler;
         if (level == 0)
             emit(Op::LoadFast, 0);
         else {
             expr(*g.iter);
-            emit(Op::GetIter);
+            emit(g.isAsync ? Op::GetAIter : Op::GetIter);
         }
         bind(top);
-        emitJump(Op::ForIter, end);
+        if (g.isAsync) {
+            emitJump(Op::SetupExcept, handler);
+            emit(Op::GetANext);
+            loadConst(Value::none());
+            emit(Op::YieldFrom);
+            emit(Op::PopBlock);
+        } else {
+            emitJump(Op::ForIter, end);
+        }
         storeTarget(*g.target);
         for (auto &cond : g.ifs) {
             expr(*cond);
@@ -1662,6 +1680,10 @@ public:
             }
         }
         emit(Op::Jump, top.target);
+        if (g.isAsync) {
+            bind(handler);
+            emit(Op::EndAsyncFor);
+        }
         bind(end);
     }
 };
@@ -1805,7 +1827,7 @@ std::shared_ptr<Code> Compiler::compileScope(Scope *s, const Stmt *def, const Ex
         code->flags |= Code::IsComprehension;
     if (s->isLambda)
         code->flags |= Code::IsLambda;
-    if (def && def->isAsync)
+    if ((def && def->isAsync) || (s->isComprehension && s->isAsync))
         code->flags |= s->isGenerator ? Code::IsAsyncGenerator : Code::IsCoroutine;
     else if (s->isGenerator)
         code->flags |= Code::IsGenerator;
