@@ -116,9 +116,14 @@ void LoopLagChart::update(const trace::Session &session)
             // Alternate heights so neighbouring labels don't collide.
             label->position->setCoords(b.start, 0.03 + 0.07 * double(i % 3));
             label->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
-            QString text = QString::fromStdString(b.call.empty() ? std::string("blocked") : b.call);
+            // "time.sleep @ app.py:14", else what is known: the function, or just "blocked".
+            QString text = QString::fromStdString(!b.call.empty()       ? b.call
+                                                  : !b.function.empty() ? b.function
+                                                                        : std::string("blocked"));
             if (!b.where.empty())
                 text += QStringLiteral(" @ ") + QString::fromStdString(b.where);
+            else if (!b.call.empty() && !b.function.empty())
+                text += QStringLiteral(" in ") + QString::fromStdString(b.function);
             text += QStringLiteral("  %1 s").arg(b.duration(), 0, 'f', 2);
             label->setText(text);
             QFont f = label->font();
