@@ -939,8 +939,176 @@ static Value loggingModule(ThreadState &)
     });
 }
 
+// dataclasses.dataclass: __init__, __repr__ and __eq__ from the class annotations.
+static Value applyDataclass(ThreadState &ts, const Value &cls)
+{
+    if (!cls.isType())
+        return ts.raise(types().TypeError, "dataclass() should be called on a class");
+    auto *t = cls.as<TypeObject>();
+    struct Field {
+        std::string name;
+        Value dflt;    // notFound(): required
+        Value factory; // default_factory, called per instance
+    };
+    auto fields = std::make_shared<std::vector<Field>>();
+    // base dataclasses first
+    std::vector<TypeObject *> chain;
+    for (TypeObject *x = t; x && x->isUserClass; x = x->base)
+        chain.insert(chain.begin(), x);
+    for (TypeObject *x : chain) {
+        Value ann = x->dict.as<DictObject>()->getStr("__annotations__");
+        if (!ann.isDict())
+            continue;
+        for (auto &kv : ann.as<DictObject>()->items()) {
+            std::string n = kv.first.asString();
+            Value d = x->dict.as<DictObject>()->getStr(n);
+            Value factory = Value::none();
+            if (d.isKind(ObjKind::Native) && d.type()->name == "_DefaultFactory") {
+                factory = d.as<NativeObject>()->attrs.getStr("factory");
+                d = Value::none();
+                x->dict.as<DictObject>()->setStr(n, Value::none());
+            }
+            bool replaced = false;
+            for (auto &f : *fields)
+                if (f.name == n) {
+                    f.dflt = d;
+                    f.factory = factory;
+                    replaced = true;
+                }
+            if (!replaced)
+                fields->push_back(Field{n, d, factory});
+        }
+    }
+    bool seenDefault = false;
+    for (auto &f : *fields) {
+        if (!f.dflt.isNotFound())
+            seenDefault = true;
+        else if (seenDefault)
+            return ts.raise(types().TypeError, "non-default argument '" + f.name + "' follows default argument");
+    }
+    std::string clsName = t->name;
+    auto dict = t->dict.as<DictObject>();
+    if (dict->getStr("__init__").isNotFound())
+        dict->setStr("__init__", makeNativeFunction("__init__", [fields, clsName](ThreadState &ts, const CallArgs &a) -> Value {
+            std::size_t npos = a.size() - 1;
+            if (npos > fields->size())
+                return ts.raise(types().TypeError, clsName + ".__init__() takes " + std::to_string(fields->size() + 1) +
+                                                       " positional arguments but " + std::to_string(npos + 1) + " were given");
+            std::vector<Value> vals(fields->size(), Value::notFound());
+            for (std::size_t i = 0; i < npos; ++i)
+                vals[i] = a[i + 1];
+            for (auto &k : a.keywords) {
+                bool found = false;
+                for (std::size_t i = 0; i < fields->size(); ++i)
+                    if ((*fields)[i].name == k.name) {
+                        if (!vals[i].isNotFound())
+                            return ts.raise(types().TypeError, clsName + ".__init__() got multiple values for argument '" + std::string(k.name) + "'");
+                        vals[i] = k.value;
+                        found = true;
+                    }
+                if (!found)
+                    return ts.raise(types().TypeError, clsName + ".__init__() got an unexpected keyword argument '" + std::string(k.name) + "'");
+            }
+            std::vector<std::string> missing;
+            for (std::size_t i = 0; i < fields->size(); ++i) {
+                if (vals[i].isNotFound()) {
+                    if ((*fields)[i].dflt.isNotFound())
+                        missing.push_back((*fields)[i].name);
+                    else if (!(*fields)[i].factory.isNone()) {
+                        vals[i] = call(ts, (*fields)[i].factory, {});
+                        if (vals[i].isError())
+                            return Value::error();
+                    } else
+                        vals[i] = (*fields)[i].dflt;
+                }
+            }
+            if (!missing.empty()) {
+                std::string list;
+                for (std::size_t k = 0; k < missing.size(); ++k)
+                    list += (k ? (missing.size() == 2 ? " and " : (k + 1 == missing.size() ? ", and " : ", ")) : "") + ("'" + missing[k] + "'");
+                return ts.raise(types().TypeError, clsName + ".__init__() missing " + std::to_string(missing.size()) +
+                                                       " required positional argument" + (missing.size() == 1 ? "" : "s") + ": " + list);
+            }
+            for (std::size_t i = 0; i < fields->size(); ++i)
+                if (!setAttr(ts, a[0], (*fields)[i].name, vals[i]))
+                    return Value::error();
+            Value post = a[0].type()->lookup("__post_init__");
+            if (!post.isNotFound() && call(ts, post, {a[0]}).isError())
+                return Value::error();
+            return Value::none();
+        }, clsName + ".__init__"));
+    if (dict->getStr("__repr__").isNotFound())
+        dict->setStr("__repr__", makeNativeFunction("__repr__", [fields](ThreadState &ts, const CallArgs &a) -> Value {
+            std::string out = a[0].type()->name + "(";
+            for (std::size_t i = 0; i < fields->size(); ++i) {
+                Value v = getAttr(ts, a[0], (*fields)[i].name);
+                if (v.isError())
+                    return v;
+                bool ok;
+                std::string r = repr(ts, v, &ok);
+                if (!ok)
+                    return Value::error();
+                out += (i ? ", " : "") + (*fields)[i].name + "=" + r;
+            }
+            return makeStr(out + ")");
+        }));
+    if (dict->getStr("__eq__").isNotFound())
+        dict->setStr("__eq__", makeNativeFunction("__eq__", [fields](ThreadState &ts, const CallArgs &a) -> Value {
+            if (a.size() < 2 || a[1].type() != a[0].type())
+                return Value::falseValue();
+            for (auto &f : *fields) {
+                Value x = getAttr(ts, a[0], f.name), y = getAttr(ts, a[1], f.name);
+                if (x.isError() || y.isError())
+                    return Value::error();
+                int e = equals(ts, x, y);
+                if (e <= 0)
+                    return e < 0 ? Value::error() : Value::falseValue();
+            }
+            return Value::trueValue();
+        }));
+    return cls;
+}
+
+static Value dataclassesModule(ThreadState &)
+{
+    auto dataclass = makeNativeFunction("dataclass", [](ThreadState &ts, const CallArgs &a) -> Value {
+        if (a.size() == 1 && a[0].isType())
+            return applyDataclass(ts, a[0]);
+        // @dataclass(...) with options: the options are accepted and ignored
+        return makeNativeFunction("wrap", [](ThreadState &ts, const CallArgs &b) -> Value {
+            if (b.size() != 1)
+                return ts.raise(types().TypeError, "dataclass() takes one class");
+            return applyDataclass(ts, b[0]);
+        });
+    }, "dataclasses.dataclass");
+    auto field = makeNativeFunction("field", [](ThreadState &ts, const CallArgs &a) -> Value {
+        Value d = a.keyword("default");
+        if (!d.isNotFound())
+            return d;
+        Value f = a.keyword("default_factory");
+        if (!f.isNotFound()) {
+            static Value markerType = [] {
+                NativeTypeSpec spec;
+                spec.name = "_DefaultFactory";
+                spec.module = "dataclasses";
+                Value t = makeNativeType(std::move(spec));
+                t.ptr()->makeImmortal();
+                return t;
+            }();
+            auto *o = new NativeObject(markerType.as<TypeObject>());
+            Value v(o);
+            o->attrs.setStr("factory", f);
+            return v;
+        }
+        return ts.raise(types().TypeError, "field() without a default is not supported");
+    }, "dataclasses.field");
+    return makeModule("dataclasses", {{"dataclass", dataclass}, {"field", field}});
+}
+
 Value importBuiltinModule(ThreadState &ts, std::string_view name)
 {
+    if (name == "dataclasses")
+        return dataclassesModule(ts);
     if (name == "logging")
         return loggingModule(ts);
     if (name == "traceback")
