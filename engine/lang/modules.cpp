@@ -1105,8 +1105,111 @@ static Value dataclassesModule(ThreadState &)
     return makeModule("dataclasses", {{"dataclass", dataclass}, {"field", field}});
 }
 
+// collections: defaultdict and Counter (dicts with a different type), OrderedDict (dict).
+static Value collectionsModule(ThreadState &)
+{
+    static Value ddType, counterType;
+    static std::once_flag once;
+    std::call_once(once, [] {
+        auto make = [](const char *name) {
+            auto *t = new TypeObject(name, types().dict, ObjKind::Dict);
+            Value tv(t);
+            t->module = "collections";
+            t->makeImmortal();
+            return tv;
+        };
+        ddType = make("defaultdict");
+        counterType = make("Counter");
+        ddType.as<TypeObject>()->construct = [](ThreadState &ts, const CallArgs &a) -> Value {
+            auto *d = new DictObject();
+            Value dv(d);
+            d->setType(ddType.as<TypeObject>());
+            if (a.size() > 0) {
+                if (!a[0].isNone() && !isCallable(a[0]))
+                    return ts.raise(types().TypeError, "first argument must be callable or None");
+                d->defaultFactory = a[0];
+            }
+            if (a.size() > 1) {
+                Value r = call(ts, types().dict->lookup("update"), {dv, a[1]});
+                if (r.isError())
+                    return r;
+            }
+            return dv;
+        };
+        counterType.as<TypeObject>()->construct = [](ThreadState &ts, const CallArgs &a) -> Value {
+            auto *d = new DictObject();
+            Value dv(d);
+            d->setType(counterType.as<TypeObject>());
+            if (a.size() > 0) {
+                Value r = call(ts, counterType.as<TypeObject>()->lookup("update"), {dv, a[0]});
+                if (r.isError())
+                    return r;
+            }
+            for (auto &k : a.keywords)
+                d->setStr(k.name, k.value);
+            return dv;
+        };
+        auto cdict = counterType.as<TypeObject>()->dict.as<DictObject>();
+        cdict->setStr("update", makeNativeFunction("update", [](ThreadState &ts, const CallArgs &a) -> Value {
+            auto *d = a[0].as<DictObject>();
+            if (a.size() > 1) {
+                if (a[1].isDict()) {
+                    for (auto &kv : a[1].as<DictObject>()->items()) {
+                        Value cur;
+                        if (!d->get(ts, kv.first, cur))
+                            return Value::error();
+                        Value n = cur.isNotFound() ? kv.second : binaryOp(ts, ast::Operator::Add, cur, kv.second, false);
+                        if (n.isError() || !d->set(ts, kv.first, n))
+                            return Value::error();
+                    }
+                } else {
+                    std::vector<Value> items;
+                    if (!collect(ts, a[1], items))
+                        return Value::error();
+                    for (auto &x : items) {
+                        Value cur;
+                        if (!d->get(ts, x, cur))
+                            return Value::error();
+                        std::int64_t c = cur.isNotFound() ? 0 : cur.asInt();
+                        if (!d->set(ts, x, Value::fromInt(c + 1)))
+                            return Value::error();
+                    }
+                }
+            }
+            return Value::none();
+        }));
+        cdict->setStr("__missing__", makeNativeFunction("__missing__", [](ThreadState &, const CallArgs &) { return Value::smallInt(0); }));
+        cdict->setStr("most_common", makeNativeFunction("most_common", [](ThreadState &ts, const CallArgs &a) -> Value {
+            std::vector<Value> pairs;
+            for (auto &kv : a[0].as<DictObject>()->items())
+                pairs.push_back(makeTuple({kv.first, kv.second}));
+            Value key = makeNativeFunction("key", [](ThreadState &, const CallArgs &b) { return b[0].as<TupleObject>()->items[1]; });
+            if (!sortValues(ts, pairs, key, true))
+                return Value::error();
+            if (a.size() > 1 && !a[1].isNone()) {
+                std::size_t n = static_cast<std::size_t>(std::max<std::int64_t>(0, a[1].asInt()));
+                if (pairs.size() > n)
+                    pairs.resize(n);
+            }
+            return makeList(std::move(pairs));
+        }));
+        cdict->setStr("total", makeNativeFunction("total", [](ThreadState &ts, const CallArgs &a) -> Value {
+            Value acc = Value::smallInt(0);
+            for (auto &kv : a[0].as<DictObject>()->items()) {
+                acc = binaryOp(ts, ast::Operator::Add, acc, kv.second, false);
+                if (acc.isError())
+                    return acc;
+            }
+            return acc;
+        }));
+    });
+    return makeModule("collections", {{"defaultdict", ddType}, {"Counter", counterType}, {"OrderedDict", typeValue(types().dict)}});
+}
+
 Value importBuiltinModule(ThreadState &ts, std::string_view name)
 {
+    if (name == "collections")
+        return collectionsModule(ts);
     if (name == "dataclasses")
         return dataclassesModule(ts);
     if (name == "logging")

@@ -127,6 +127,7 @@ public:
     const std::vector<Entry> &entries() const { return m_entries; }
     std::vector<Entry> &entriesMut() { return m_entries; }
     ContainerLock lock;
+    Value defaultFactory; // collections.defaultdict's factory (None otherwise)
 
 private:
     long find(ThreadState *ts, const Value &key, std::size_t hash, bool &err) const;

@@ -1079,6 +1079,18 @@ std::string repr(ThreadState &ts, const Value &v, bool *ok)
         ReprGuard g(o);
         if (!g.entered)
             return "{...}";
+        if (o->type() != types().dict) {
+            // collections types: defaultdict(<factory>, {...}), Counter({...})
+            Value plain = makeDict();
+            for (auto &kv : v.as<DictObject>()->items())
+                plain.as<DictObject>()->set(ts, kv.first, kv.second);
+            std::string inner = repr(ts, plain, ok);
+            if (!v.as<DictObject>()->defaultFactory.isNone())
+                return o->type()->name + "(" + repr(ts, v.as<DictObject>()->defaultFactory) + ", " + inner + ")";
+            if (v.as<DictObject>()->size() == 0)
+                return o->type()->name + "()";
+            return o->type()->name + "(" + inner + ")";
+        }
         std::string out = "{";
         bool first = true;
         for (auto &kv : v.as<DictObject>()->items()) {
@@ -1443,6 +1455,18 @@ Value getItem(ThreadState &ts, const Value &obj, const Value &key)
         Value out;
         if (!obj.as<DictObject>()->get(ts, key, out))
             return Value::error();
+        if (out.isNotFound() && !obj.as<DictObject>()->defaultFactory.isNone()) {
+            // defaultdict: create, store and return the missing value
+            out = call(ts, obj.as<DictObject>()->defaultFactory, {});
+            if (out.isError() || !obj.as<DictObject>()->set(ts, key, out))
+                return Value::error();
+            return out;
+        }
+        if (out.isNotFound() && obj.type() != types().dict) {
+            Value missing = obj.type()->lookup("__missing__");
+            if (!missing.isNotFound())
+                return call(ts, missing, {obj, key});
+        }
         if (out.isNotFound()) {
             Value exc = makeException(types().KeyError, "");
             exc.as<ExceptionObject>()->args = makeTuple({key});
