@@ -8,6 +8,8 @@
 #include "threadpoolexecutor.h"
 #include "workerthreadpool.h"
 
+#include <algorithm>
+
 namespace loopscope::runtime {
 
 using namespace lang;
@@ -52,12 +54,23 @@ void bindLoop(EventLoop &loop, ThreadState &loopTs)
     loop.defaultLimiter().setWakeOrder(rs.settings.limiterOrder);
     loop.defaultLimiter().setTotalTokens(rs.settings.threadTokens);
     ThreadState *ts = &loopTs;
-    // Python code on the loop runs with the GIL; the loop drops it before it waits.
-    loop.setIterationEndHook([ts] {
-        if (ts->holdsGil())
-            ts->releaseGil();
+    // Python code on the loop runs with the GIL; the loop drops it before it waits. The
+    // hook asks for the loop thread's current ThreadState, so a ThreadState destroyed
+    // without unbindLoop() is never touched.
+    loop.setIterationEndHook([] {
+        ThreadState *cur = ThreadState::current();
+        if (cur && cur->holdsGil())
+            cur->releaseGil();
     });
-    loop.setPositionSampler([ts](StepSample &s) {
+    // The watchdog samples only while `ts` is still attached to its interpreter.
+    std::weak_ptr<Interpreter> weakInterp = loopTs.interpreter().weak_from_this();
+    loop.setPositionSampler([ts, weakInterp](StepSample &s) {
+        auto interp = weakInterp.lock();
+        if (!interp)
+            return false;
+        const auto attached = interp->threads();
+        if (std::find(attached.begin(), attached.end(), ts) == attached.end())
+            return false;
         PositionSample p = ts->samplePosition();
         if (!p.valid)
             return false;
