@@ -254,6 +254,20 @@ private slots:
         QVERIFY(live.session().prints.size() >= 3);
     }
 
+    void loadReportsStaticWarnings()
+    {
+        Engine engine;
+        QSignalSpy diagnostics(&engine, &Engine::diagnostics);
+        engine.load(QStringLiteral("import time\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
+                                   "@app.get(\"/x\")\nasync def x():\n    time.sleep(1)\n    return 1\n"),
+                    QStringLiteral("app.py"));
+        QVERIFY(diagnostics.wait(10000));
+        const QList<SourceError> warnings = diagnostics.first().first().value<QList<SourceError>>();
+        QVERIFY(!warnings.isEmpty());
+        QCOMPARE(warnings.first().line, 9);
+        QVERIFY2(warnings.first().message.contains(QStringLiteral("time.sleep")), qPrintable(warnings.first().message));
+    }
+
     void engineObjectSignalsWithoutBlocking()
     {
         Engine engine;
