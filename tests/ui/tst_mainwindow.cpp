@@ -1,8 +1,6 @@
 // MainWindow: the default layout on 1280×800, lesson 1 opened by default, shortcuts,
 // autosave recovery, sessions that reopen a run (charts, console, diagnosis, blocking
-// line in the editor), exports; and — with the engine built in — the whole flow: load a
-// lesson, run its burst, the charts fill, the export files exist; broken code runs
-// nothing and is marked at the right line.
+// line in the editor), exports. The flow with the engine is in tst_appflow.
 #include "burstpanel.h"
 #include "chartsview.h"
 #include "consoleview.h"
@@ -19,6 +17,7 @@
 #include <QAction>
 #include <QDockWidget>
 #include <QSettings>
+#include <QSignalSpy>
 #include <QPushButton>
 #include <QtTest>
 
@@ -34,6 +33,7 @@ private:
         MainWindow::Options o;
         o.askAboutRecovery = false;
         o.recoveryDir = m_tmp.filePath(QStringLiteral("recovery"));
+        o.applyOnOpen = false; // the widgets alone; tst_appflow drives the engine
         return o;
     }
 

@@ -86,8 +86,10 @@ EngineController::EngineController(QObject *parent)
         for (const host::EndpointInfo &i : eps)
             m_endpoints.append({i.method, i.path, i.function, i.isAsync, i.line});
         emit loaded(m_endpoints);
-        if (d->engine.isRunning())
+        if (d->engine.isRunning()) {
+            m_port = d->engine.port();
             setState(State::Running);
+        }
     });
     connect(e, &host::Engine::loadFailed, this, [this](const QList<host::SourceError> &errors) {
         emit loadFailed(toMarks(errors, SourceMark::Severity::Error));
@@ -277,6 +279,10 @@ bool EngineController::poll()
 #ifdef LOOPSCOPE_HAVE_HOST
     if (d->liveActive)
         return d->live.poll();
+    // Between bursts the engine still traces (the lag sampler never stops): drop it so
+    // nothing piles up while the app sits idle.
+    if (m_state == State::Running)
+        d->live.reset();
 #endif
     return false;
 }

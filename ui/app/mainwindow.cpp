@@ -48,6 +48,7 @@ namespace loopscope::ui {
 namespace {
 
 constexpr int kFrameMs = 16;
+constexpr int kIdleFrameMs = 100;
 constexpr int kMaxRecent = 8;
 
 QString stateColor(EngineController::State s)
@@ -460,8 +461,8 @@ void MainWindow::connectEngine()
                                  : QString());
         m_burst->setRunEnabled(s == EngineController::State::Running,
                                tr("Apply the code first (Ctrl+S): the engine is not running"));
-        if (s == EngineController::State::Running)
-            m_frameTimer.start();
+        if (s == EngineController::State::Running && !m_frameTimer.isActive())
+            m_frameTimer.start(m_engine->burstRunning() ? kFrameMs : kIdleFrameMs);
     });
     connect(m_engine, &EngineController::loaded, this, [this](const QList<Endpoint> &eps) {
         m_endpoints->setEndpoints(eps);
@@ -486,7 +487,7 @@ void MainWindow::connectEngine()
         m_frames.reset();
         m_intervals.reset();
         m_tick.invalidate();
-        m_frameTimer.start();
+        m_frameTimer.start(kFrameMs);
     });
     connect(m_engine, &EngineController::burstProgress, m_burst, &BurstPanel::setProgress);
     connect(m_engine, &EngineController::burstFinished, this, &MainWindow::onBurstFinished);
@@ -614,6 +615,11 @@ void MainWindow::applyCode()
             return;
         }
     }
+    // The engine answers with fresh errors and warnings for this text.
+    m_errors.clear();
+    m_warnings.clear();
+    m_editor->clearMarks();
+    m_errorLabel->clear();
     m_engine->setConfig(m_settings->config());
     m_engine->apply(m_editor->text(), m_displayName.isEmpty() ? QStringLiteral("app.py") : m_displayName);
 }
@@ -762,6 +768,8 @@ void MainWindow::onDiagnostics(const QList<SourceMark> &warnings)
 
 void MainWindow::onBurstFinished(bool stopped)
 {
+    // Between bursts only late log lines arrive: a slower tick is plenty.
+    m_frameTimer.setInterval(kIdleFrameMs);
     m_burst->setRunning(false);
     m_runAction->setEnabled(true);
     m_stopAction->setEnabled(false);
