@@ -1,5 +1,6 @@
 // Time until the window is up: from main() to the main window shown and painted with
 // lesson 1 in the editor. Budget: under 1 s.
+#include "chartsview.h"
 #include "mainwindow.h"
 #include "sessionfile.h"
 #include "sessionjson.h"
@@ -10,6 +11,7 @@
 #include <QElapsedTimer>
 #include <QSettings>
 #include <QStandardPaths>
+#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -57,6 +59,16 @@ int main(int argc, char **argv)
         QTest::qWait(300);
         if (!w.grab().save(args.at(at + 1)))
             return 1;
+        // Each chart tab too: <name>-tab<N>.png beside it.
+        if (auto *tabs = w.charts()->findChild<QTabWidget *>()) {
+            QString base = args.at(at + 1);
+            base.chop(4);
+            for (int i = 0; i < tabs->count(); ++i) {
+                tabs->setCurrentIndex(i);
+                QTest::qWait(100);
+                w.charts()->grab().save(QStringLiteral("%1-tab%2.png").arg(base).arg(i));
+            }
+        }
     }
     return 0;
 }
