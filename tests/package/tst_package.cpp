@@ -37,9 +37,20 @@ private slots:
         const QString cpack = qEnvironmentVariable("LOOPSCOPE_CPACK", QStringLiteral("cpack"));
         if (QStandardPaths::findExecutable(QStringLiteral("dpkg-deb")).isEmpty())
             QSKIP("dpkg-deb is not installed");
+        // Install the build tree into a staging root, then let CPack package that root: the
+        // package holds exactly what `cmake --install` installs, without CPack rebuilding
+        // the whole project first (its `preinstall` step).
+        const QString cmake = qEnvironmentVariable("LOOPSCOPE_CMAKE", QStringLiteral("cmake"));
+        const QString root = m_out.filePath(QStringLiteral("root"));
         int rc = 0;
-        const QString log = run(cpack, {QStringLiteral("-G"), QStringLiteral("DEB"), QStringLiteral("-B"), m_out.path()},
-                                &rc, QStringLiteral(LOOPSCOPE_BINARY_DIR));
+        QString log = run(cmake, {QStringLiteral("--install"), QStringLiteral(LOOPSCOPE_BINARY_DIR),
+                                  QStringLiteral("--prefix"), root}, &rc);
+        QVERIFY2(rc == 0, qPrintable(log));
+        QVERIFY2(QFileInfo(root + QStringLiteral("/bin/loopscope")).isExecutable(), "loopscope is not built");
+        log = run(cpack, {QStringLiteral("-G"), QStringLiteral("DEB"), QStringLiteral("-B"), m_out.path(),
+                          QStringLiteral("-D"), QStringLiteral("CPACK_INSTALL_CMAKE_PROJECTS="),
+                          QStringLiteral("-D"), QStringLiteral("CPACK_INSTALLED_DIRECTORIES=%1;/usr").arg(root)},
+                  &rc, QStringLiteral(LOOPSCOPE_BINARY_DIR));
         QVERIFY2(rc == 0, qPrintable(log));
         const QStringList debs = QDir(m_out.path()).entryList({QStringLiteral("*.deb")}, QDir::Files);
         QCOMPARE(debs.size(), 1);
