@@ -324,6 +324,14 @@ void HttpConnection::write(const QByteArray &bytes)
     if (m_gone || bytes.isEmpty())
         return;
     m_socket->write(bytes);
+    // Hand the bytes to the kernel now, as uvicorn's transport.write() does: a response
+    // finished just before the loop blocks must not wait in Qt's buffer until it unblocks.
+    // Completion and drain callbacks still run from the loop, never inside this call.
+    m_flushing = true;
+    m_socket->flush();
+    m_flushing = false;
+    if (m_socket->bytesToWrite() == 0 || (m_onDrained && m_socket->bytesToWrite() <= m_drainLowWater))
+        QTimer::singleShot(0, this, &HttpConnection::onBytesWritten);
 }
 
 void HttpConnection::startResponse(HttpExchange *exchange, int status, const HttpHeaders &headers,
@@ -430,6 +438,8 @@ bool HttpConnection::setDrainCallback(HttpExchange *exchange, std::function<void
         return false;
     m_onDrained = std::move(callback);
     m_drainLowWater = lowWater;
+    if (m_socket->bytesToWrite() <= lowWater) // already drained: no bytesWritten will come
+        QTimer::singleShot(0, this, &HttpConnection::onBytesWritten);
     return true;
 }
 
@@ -444,7 +454,7 @@ void HttpConnection::callDrain()
 
 void HttpConnection::onBytesWritten()
 {
-    if (m_gone || !m_active)
+    if (m_gone || !m_active || m_flushing)
         return;
     if (m_onDrained && m_socket->bytesToWrite() <= m_drainLowWater) {
         QPointer<HttpConnection> guard(this);

@@ -89,6 +89,7 @@ private:
     bool m_bodyDone = false;
     bool m_chunked = false;
     bool m_noBody = false;
+    bool m_flushing = false; // inside flush(): bytesWritten is handled afterwards
     qint64 m_bodyBytes = 0;
     int m_status = 0;
     std::function<void()> m_onDrained;
