@@ -88,10 +88,10 @@ private slots:
             done.push_back(r.done());
         std::sort(done.begin(), done.end());
         QCOMPARE(done.size(), size_t(2));
-        // One after the other: ~1 s, then ~1 s later (generous bounds for a busy machine).
-        QVERIFY2(done[0] > 0.9 && done[0] < 2.0, qPrintable(QString::number(done[0])));
-        QVERIFY2(done[1] - done[0] > 0.85, qPrintable(QString::number(done[1])));
-        QVERIFY2(done[1] < 4.0, qPrintable(QString::number(done[1])));
+        // The loop ran the two handlers one after the other: the last response comes after
+        // ~2 s (the exact per-request times are the conformance tests' business).
+        QVERIFY2(done[0] > 0.9, qPrintable(QString::number(done[0])));
+        QVERIFY2(done[1] > 1.85 && done[1] < 4.0, qPrintable(QString::number(done[1])));
 
         QString err;
         const QString out = m_tmp.filePath(QStringLiteral("flow"));
