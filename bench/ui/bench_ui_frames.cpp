@@ -35,12 +35,12 @@ double threadCpuMs()
 const char *kEndpoint = "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
                         "@app.get(\"/fast\")\nasync def fast(i: int = 0):\n    return {\"i\": i}\n";
 
-void report(const char *what, const FrameStats &f, double wall)
+void report(const char *what, const FrameStats &f, double wall, double budgetMs = 16.0)
 {
-    std::printf("bench_ui_frames (%s): %d frames in %.2f s, frame time p50 %.2f ms, p99 %.2f ms, max %.2f ms "
-                "(budget p99 <= 16 ms: %s)\n",
-                what, f.count(), wall, f.quantile(0.5), f.quantile(0.99), f.max(),
-                f.quantile(0.99) <= 16.0 ? "met" : "MISSED");
+    std::printf("bench_ui_frames (%s): %d frames in %.2f s, p50 %.2f ms, p99 %.2f ms, max %.2f ms "
+                "(budget p99 <= %.0f ms: %s)\n",
+                what, f.count(), wall, f.quantile(0.5), f.quantile(0.99), f.max(), budgetMs,
+                f.quantile(0.99) <= budgetMs ? "met" : "MISSED");
 }
 
 } // namespace
@@ -90,8 +90,9 @@ int main(int argc, char **argv)
         while (done.isEmpty() && t.elapsed() < 240000)
             QTest::qWait(5);
         report("live burst, drain + update per frame", w.frameStats(), double(t.elapsed()) / 1000.0);
+        // A 16 ms timer cannot tick faster than 16 ms: more than 33 ms means a dropped frame.
         report("live burst, time between frames (paint included; 16 ms = idle)", w.frameIntervals(),
-               double(t.elapsed()) / 1000.0);
+               double(t.elapsed()) / 1000.0, 33.0);
         return done.isEmpty() ? 1 : 0;
     }
 
