@@ -368,7 +368,7 @@ int runHeadlessReport(const QString &lessonFile, const QString &outDir)
             text += QStringLiteral("  - [%1] %2\n").arg(QString::fromLatin1(trace::severityName(f.severity)), QString::fromStdString(f.text));
         text += QStringLiteral("\nFiles: report.json (bench --json), report.csv (one row per request),\n"
                                "report.perfetto.json (open in ui.perfetto.dev)%1\n")
-                    .arg(charts.isEmpty() ? QString() : QStringLiteral(", charts/ (PNG/SVG)"));
+                    .arg(charts.isEmpty() ? QString() : QStringLiteral(", charts/ (PNG, SVG and PDF)"));
         readme.write(text.toUtf8());
     }
     say(stdout, QFileInfo(outDir).absoluteFilePath());
