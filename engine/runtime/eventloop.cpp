@@ -271,8 +271,12 @@ void EventLoop::runStep(Handle &h)
     }
     const std::int64_t request = h.info.request;
     const std::uint64_t label = h.info.label ? h.info.label : m_callbackLabel;
+    // The step may install or replace the watchdog (bindLoop runs inside a step): only
+    // the watchdog that saw this step begin may see it end, or its step parity flips.
     std::uint64_t seq = 0;
-    if (m_watchdog)
+    const bool watched = m_watchdog != nullptr;
+    const std::uint64_t generation = m_watchdogGeneration;
+    if (watched)
         seq = m_watchdog->stepBegin();
     m_currentRequest = request;
     const std::uint64_t start = trace::now();
@@ -285,25 +289,27 @@ void EventLoop::runStep(Handle &h)
         std::fputs("Exception in callback\n", stderr);
     }
     const std::uint64_t end = trace::now();
-    if (m_watchdog)
+    const bool sameWatchdog = watched && generation == m_watchdogGeneration;
+    if (sameWatchdog)
         m_watchdog->stepEnd();
     trace::emitAt(end, trace::EventKind::LoopStepEnd, request, label);
     m_currentRequest = -1;
     if (end - start >= m_slowNs)
-        reportBlocked(h, start, end, seq);
-    else if (m_watchdog) {
+        reportBlocked(h, start, end, seq, sameWatchdog);
+    else if (sameWatchdog) {
         StepSample dropped; // forget the samples of a step that did not block
         m_watchdog->dominant(seq, dropped);
     }
 }
 
-void EventLoop::reportBlocked(Handle &h, std::uint64_t start, std::uint64_t end, std::uint64_t seq)
+void EventLoop::reportBlocked(Handle &h, std::uint64_t start, std::uint64_t end, std::uint64_t seq,
+                              bool sampled)
 {
     BlockedStep b;
     b.startNs = start;
     b.endNs = end;
     b.request = h.info.request;
-    if (m_watchdog)
+    if (sampled)
         b.attributed = m_watchdog->dominant(seq, b.where);
     std::string what = h.info.describe ? h.info.describe(b.attributed ? &b.where : nullptr)
                                        : std::string("<Handle callback>");
@@ -318,6 +324,7 @@ void EventLoop::reportBlocked(Handle &h, std::uint64_t start, std::uint64_t end,
 void EventLoop::setPositionSampler(PositionSampler sampler)
 {
     m_watchdog.reset();
+    ++m_watchdogGeneration;
     if (sampler)
         m_watchdog = std::make_unique<LoopWatchdog>(std::move(sampler), m_sampleIntervalMs);
 }

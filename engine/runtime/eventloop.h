@@ -172,7 +172,8 @@ private:
     void iterate();
     void scheduleNext();
     void runStep(Handle &h);
-    void reportBlocked(Handle &h, std::uint64_t start, std::uint64_t end, std::uint64_t seq);
+    void reportBlocked(Handle &h, std::uint64_t start, std::uint64_t end, std::uint64_t seq,
+                       bool sampled);
     void scheduleLagSample();
 
     std::deque<std::shared_ptr<Handle>> m_ready;
@@ -193,6 +194,7 @@ private:
 
     std::uint64_t m_slowNs = 100'000'000;
     std::unique_ptr<LoopWatchdog> m_watchdog;
+    std::uint64_t m_watchdogGeneration = 0; // bumped whenever m_watchdog is replaced
     int m_sampleIntervalMs = 2;
     bool m_lagSampling = true;
     bool m_lagScheduled = false;

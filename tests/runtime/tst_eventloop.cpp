@@ -29,6 +29,7 @@ private slots:
     void callSoonThreadsafeFromManyThreads();
     void blockedStepIsReported();
     void blockedStepIsAttributedBySampler();
+    void samplerInstalledInsideAStepStillAttributes();
     void shortStepsAreNotReported();
     void loopThreadServesQtEvents();
     void lagSamplerEmitsEvents();
@@ -225,6 +226,37 @@ void tst_EventLoop::blockedStepIsAttributedBySampler()
     QCOMPARE(blocked[0].where.function, std::string("helper"));
     QCOMPARE(blocked[0].where.nativeCall, std::string("time.sleep"));
     QCOMPARE(blocked[0].where.key(), std::string("app.py:14|helper|time.sleep"));
+}
+
+// The server installs the sampler from inside a loop step (when it binds the loop to the
+// interpreter): later blocked steps must still be attributed.
+void tst_EventLoop::samplerInstalledInsideAStepStillAttributes()
+{
+    EventLoop loop;
+    std::atomic<int> line{0};
+    auto sampler = [&](StepSample &s) {
+        const int l = line.load();
+        if (l == 0)
+            return false;
+        s.filename = "app.py";
+        s.function = "ping";
+        s.line = l;
+        return true;
+    };
+    std::vector<BlockedStep> blocked;
+    loop.setBlockedStepHandler([&](const BlockedStep &b) { blocked.push_back(b); });
+    bool done = false;
+    loop.callSoon([&] { loop.setPositionSampler(sampler); });
+    loop.callSoon([&] { loop.callSoon([&] {
+        line = 9;
+        std::this_thread::sleep_for(std::chrono::milliseconds(150));
+        line = 0;
+        loop.callSoon([&] { done = true; });
+    }); });
+    loop.runUntil([&] { return done; });
+    QCOMPARE(blocked.size(), std::size_t(1));
+    QVERIFY(blocked[0].attributed);
+    QCOMPARE(blocked[0].where.line, 9);
 }
 
 void tst_EventLoop::shortStepsAreNotReported()
