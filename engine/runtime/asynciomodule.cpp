@@ -390,10 +390,11 @@ Value asyncioGather(ThreadState &ts, const CallArgs &args)
 
 Value asyncioWaitFor(ThreadState &ts, const CallArgs &args)
 {
-    if (!args.checkCount(ts, "wait_for", 2, 2) || !args.onlyKeywords(ts, "wait_for", {"fut", "timeout"}))
+    Value parsed[2];
+    if (!args.parse(ts, "wait_for", {"fut", "timeout"}, 2, parsed))
         return Value::error();
-    Value aw = args.arg(0, "fut");
-    Value timeoutV = args.arg(1, "timeout");
+    Value aw = parsed[0];
+    Value timeoutV = parsed[1];
     bool hasTimeout = !timeoutV.isNone();
     double timeout = 0;
     if (hasTimeout && !toSeconds(ts, timeoutV, timeout, "a number"))
