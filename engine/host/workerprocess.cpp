@@ -242,6 +242,7 @@ void WorkerProcess::teardownOnLoop()
         if (!ts.holdsGil())
             ts.acquireGil();
         m_app.reset();
+        runtime::unbindLoop(*m_thread->loop(), ts);
         if (ts.holdsGil())
             ts.releaseGil();
         m_loopTs.reset();
