@@ -33,8 +33,23 @@ void respondWith(http::HttpExchange &exchange, const ResponseData &data)
 
 } // namespace
 
-FastApiApp::FastApiApp() = default;
-FastApiApp::~FastApiApp() = default;
+FastApiApp::FastApiApp() : m_runs(std::make_shared<RunRegistry>()) {}
+
+FastApiApp::~FastApiApp()
+{
+    // Requests still running (the server stopped under them) end here.
+    m_runs->clear(false);
+}
+
+void FastApiApp::dropRunningRequests()
+{
+    m_runs->clear(true);
+}
+
+std::size_t FastApiApp::runningRequests() const
+{
+    return m_runs->size();
+}
 
 Value FastApiApp::findApp(lang::ThreadState &, const Value &module)
 {
@@ -155,6 +170,7 @@ void FastApiApp::handle(std::shared_ptr<http::HttpExchange> exchange)
     RequestRun::Options options;
     options.limiter = m_limiter;
     options.errorLog = m_errorLog;
+    options.registry = m_runs;
     QueryItems query = UrlCodec::parseQuery(exchange->queryString().toStdString());
     auto keep = exchange;
     auto run = std::make_shared<RequestRun>(state, endpoint, loop, std::move(options), std::move(exchange),

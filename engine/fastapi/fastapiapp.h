@@ -54,6 +54,8 @@ struct AppState {
     std::vector<Endpoint> endpoints; // indexed by Route::endpoint
 };
 
+class RunRegistry;
+
 class FastApiApp : public http::HttpApplication {
 public:
     FastApiApp();
@@ -80,6 +82,12 @@ public:
     }
 
     void handle(std::shared_ptr<http::HttpExchange> exchange) override;
+    // Requests started and not finished yet (background work included).
+    std::size_t runningRequests() const;
+    // Forgets the requests still running (their tasks then end at their next step).
+    // Call on the loop thread with the GIL held while shutting down; the destructor
+    // does it too.
+    void dropRunningRequests();
 
     // For RequestRun.
     runtime::CapacityLimiter *limiter() const { return m_limiter; }
@@ -90,6 +98,7 @@ private:
 
     mutable std::mutex m_mutex;
     std::shared_ptr<const AppState> m_state;
+    std::shared_ptr<RunRegistry> m_runs;
     runtime::CapacityLimiter *m_limiter = nullptr;
     std::function<void(const std::string &, std::int64_t)> m_errorLog;
 };

@@ -139,6 +139,42 @@ Value paramValueToPython(const ParamValue &v)
 
 } // namespace
 
+void RunRegistry::add(const std::shared_ptr<RequestRun> &run)
+{
+    std::lock_guard lock(m_mutex);
+    m_runs.push_back(run);
+}
+
+void RunRegistry::remove(const RequestRun *run)
+{
+    std::shared_ptr<RequestRun> keep; // destroyed after the lock is released
+    std::lock_guard lock(m_mutex);
+    for (auto it = m_runs.begin(); it != m_runs.end(); ++it) {
+        if (it->get() == run) {
+            keep = std::move(*it);
+            m_runs.erase(it);
+            break;
+        }
+    }
+}
+
+void RunRegistry::clear(bool onLoopThread)
+{
+    std::vector<std::shared_ptr<RequestRun>> runs;
+    {
+        std::lock_guard lock(m_mutex);
+        runs.swap(m_runs);
+    }
+    for (auto &run : runs)
+        run->abandon(onLoopThread);
+}
+
+std::size_t RunRegistry::size() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_runs.size();
+}
+
 RequestRun::RequestRun(std::shared_ptr<const AppState> state, const Endpoint &endpoint, runtime::EventLoop *loop,
                        Options options, std::shared_ptr<http::HttpExchange> exchange, PathParams pathParams,
                        QueryItems query)
@@ -154,9 +190,14 @@ RequestRun::~RequestRun() = default;
 
 Value RequestRun::makeCoroutine(ThreadState &ts)
 {
-    auto self = shared_from_this();
+    if (auto registry = m_options.registry.lock())
+        registry->add(shared_from_this());
+    std::weak_ptr<RequestRun> weak = shared_from_this();
     return runtime::makeNativeCoroutine(ts, m_endpoint.dependant.name,
-                                        [self](ThreadState &t, const Value &sent, const Value *exc) {
+                                        [weak](ThreadState &t, const Value &sent, const Value *exc) {
+                                            auto self = weak.lock();
+                                            if (!self) // the app went away (shutdown)
+                                                return lang::ResumeResult{lang::ResumeResult::Returned, Value::none()};
                                             return self->step(t, sent, exc);
                                         });
 }
@@ -231,8 +272,12 @@ runtime::CapacityLimiter *RequestRun::exitLimiter()
 void RequestRun::begin(ThreadState &ts)
 {
     auto self = shared_from_this();
-    m_exchange->setCompletionCallback([self](bool) {
+    std::weak_ptr<RequestRun> weak = self;
+    m_exchange->setCompletionCallback([weak](bool) {
         // Loop thread, outside any step: wake the task waiting for the response to be out.
+        auto self = weak.lock();
+        if (!self)
+            return;
         if (self->m_writtenFuture.isNone()) {
             self->m_writtenFuture = Value::trueValue(); // written before anyone waited
             return;
@@ -865,6 +910,29 @@ void RequestRun::reportError(ThreadState &ts, const Value &exc)
         ts.interpreter().write(ts, text, true);
 }
 
+void RequestRun::abandon(bool onLoopThread)
+{
+    if (onLoopThread) {
+        // A task parked on "the response is written" would wait forever, its future and
+        // it holding each other: let it run to its end.
+        if (auto *f = runtime::FutureObject::from(m_writtenFuture); f && !f->done()) {
+            ThreadState &ts = ThreadStateCache::forCurrentThread(*m_state->interp, "loop");
+            GilScope gil(ts);
+            f->setResult(ts, Value::none());
+        }
+    }
+    m_done = true;
+    m_failed = true;
+    m_cont = nullptr;
+    m_inner = Value::none();
+    m_exits.clear();
+    m_cache.clear();
+    if (m_exchange) {
+        m_exchange->setCompletionCallback(nullptr);
+        m_exchange.reset();
+    }
+}
+
 void RequestRun::finish()
 {
     m_done = true;
@@ -873,6 +941,9 @@ void RequestRun::finish()
         m_exchange->setCompletionCallback(nullptr);
         m_exchange.reset();
     }
+    // The task's step still holds its own reference until it returns.
+    if (auto registry = m_options.registry.lock())
+        registry->remove(this);
 }
 
 } // namespace loopscope::fastapi

@@ -16,6 +16,7 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -29,11 +30,31 @@ class EventLoop;
 
 namespace loopscope::fastapi {
 
+class RequestRun;
+
+// The requests of one app still running. A run belongs here from its start to its
+// finish(), so that its task (which only holds a weak reference) never keeps it, its
+// exchange and the app alive in a cycle; clear() drops whatever is left at shutdown.
+class RunRegistry {
+public:
+    void add(const std::shared_ptr<RequestRun> &run);
+    void remove(const RequestRun *run);
+    // onLoopThread: called on the loop thread with the GIL held (the runs' waits are
+    // then released too).
+    void clear(bool onLoopThread);
+    std::size_t size() const;
+
+private:
+    mutable std::mutex m_mutex;
+    std::vector<std::shared_ptr<RequestRun>> m_runs;
+};
+
 class RequestRun : public std::enable_shared_from_this<RequestRun> {
 public:
     struct Options {
         runtime::CapacityLimiter *limiter = nullptr; // null: the loop's default limiter
         std::function<void(const std::string &, std::int64_t)> errorLog;
+        std::weak_ptr<RunRegistry> registry;
     };
 
     RequestRun(std::shared_ptr<const AppState> state, const Endpoint &endpoint, runtime::EventLoop *loop,
@@ -42,6 +63,9 @@ public:
 
     // The request's coroutine (to run as a task). GIL held.
     lang::Value makeCoroutine(lang::ThreadState &ts);
+    // Shutdown: lets go of everything (pending continuations hold references back to
+    // this run); the task ends at its next step.
+    void abandon(bool onLoopThread);
     std::int64_t requestId() const { return m_requestId; }
 
 private:

@@ -49,7 +49,25 @@ struct Reply {
 class AppServer {
 public:
     explicit AppServer(std::string source, int threads = 40) : m_source(std::move(source)), m_threads(threads) {}
-    ~AppServer() { stop(); }
+    ~AppServer()
+    {
+        waitIdle();
+        stop();
+    }
+
+    // Waits (up to `seconds`) until no request of the app is still running, background
+    // work and dependency exits included.
+    bool waitIdle(double seconds = 5) const
+    {
+        QElapsedTimer t;
+        t.start();
+        while (m_app.runningRequests() > 0) {
+            if (t.elapsed() > seconds * 1000)
+                return false;
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+        return true;
+    }
 
     bool start(std::string *error)
     {
@@ -121,7 +139,11 @@ public:
             if (m_loopTs) {
                 if (!m_loopTs->holdsGil())
                     m_loopTs->acquireGil();
+                m_app.dropRunningRequests();
                 runtime::unbindLoop(*m_thread->loop(), *m_loopTs);
+                // Worker threads detach on their way out: the GIL must be free for them.
+                if (m_loopTs->holdsGil())
+                    m_loopTs->releaseGil();
                 m_loopTs.reset();
             }
         });
