@@ -19,10 +19,10 @@ Engine::Engine(QObject *parent)
     m_core->setLogSink([self](const QString &line) {
         QMetaObject::invokeMethod(self, [self, line] { if (self) Q_EMIT self->logLine(line); }, Qt::QueuedConnection);
     });
-    m_core->setPrintSink([self](int worker, std::int64_t, const std::string &text, bool) {
-        const QString line = (worker > 0 ? QStringLiteral("[worker %1] ").arg(worker) : QString()) + QString::fromStdString(text);
-        QMetaObject::invokeMethod(self, [self, line] { if (self) Q_EMIT self->logLine(line); }, Qt::QueuedConnection);
-    });
+    // Prints reach the app through the trace (LiveSession), timed and tied to their
+    // request, a frame at a time; forwarding each one here too would show it twice and
+    // cost the GUI thread a queued call per print.
+    m_core->setPrintSink([](int, std::int64_t, const std::string &, bool) {});
     m_control = std::thread([this] { controlLoop(); });
 }
 

@@ -3,6 +3,7 @@
 #include "vm.h"
 
 #include "bigint.h"
+#include "lexer.h"
 
 #include <algorithm>
 #include <cmath>
@@ -99,24 +100,6 @@ std::vector<std::uint32_t> decodeUtf8(const std::string &s)
     return out;
 }
 
-void encodeUtf8(std::string &out, std::uint32_t cp)
-{
-    if (cp < 0x80)
-        out.push_back(static_cast<char>(cp));
-    else if (cp < 0x800) {
-        out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-        out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-        out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
-}
 
 // Case mapping for ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic.
 std::uint32_t cpLower(std::uint32_t c)
@@ -166,7 +149,7 @@ std::string lowerAscii(std::string s)
 {
     std::string out;
     for (auto cp : decodeUtf8(s))
-        encodeUtf8(out, cpLower(cp));
+        appendUtf8(out, cpLower(cp));
     return out;
 }
 
@@ -174,7 +157,7 @@ std::string upperAscii(std::string s)
 {
     std::string out;
     for (auto cp : decodeUtf8(s))
-        encodeUtf8(out, cpUpper(cp));
+        appendUtf8(out, cpUpper(cp));
     return out;
 }
 
@@ -636,10 +619,10 @@ void initBuiltinMethods(CoreTypes &t)
         bool prevCased = false;
         for (auto cp : decodeUtf8(a[0].asString())) {
             if (cpIsAlpha(cp)) {
-                encodeUtf8(out, prevCased ? cpLower(cp) : cpUpper(cp));
+                appendUtf8(out, prevCased ? cpLower(cp) : cpUpper(cp));
                 prevCased = true;
             } else {
-                encodeUtf8(out, cp);
+                appendUtf8(out, cp);
                 prevCased = false;
             }
         }

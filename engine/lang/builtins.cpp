@@ -3,6 +3,7 @@
 
 #include "bigint.h"
 #include "interpreter.h"
+#include "lexer.h"
 
 #include <algorithm>
 #include <cmath>
@@ -838,21 +839,7 @@ void initBuiltinsDict(DictObject &d)
             return ts.raise(types().ValueError, "chr() arg not in range(0x110000)");
         std::string out;
         std::uint32_t cp = static_cast<std::uint32_t>(c);
-        if (cp < 0x80)
-            out.push_back(static_cast<char>(cp));
-        else if (cp < 0x800) {
-            out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-            out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-        } else if (cp < 0x10000) {
-            out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-            out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-            out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-        } else {
-            out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-            out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-            out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-            out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-        }
+        appendUtf8(out, cp);
         return makeStr(std::move(out));
     });
     def("ord", [](ThreadState &ts, const CallArgs &a) -> Value {

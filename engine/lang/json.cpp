@@ -1,6 +1,7 @@
 // json (dumps/loads as CPython prints and parses them) and functools (partial, wraps,
 // reduce, lru_cache/cache as pass-through decorators).
 #include "vm.h"
+#include "lexer.h"
 
 #include <cmath>
 #include <cstdio>
@@ -365,21 +366,7 @@ struct JsonParser {
                             i += 6;
                         }
                     }
-                    if (cp < 0x80)
-                        out.push_back(static_cast<char>(cp));
-                    else if (cp < 0x800) {
-                        out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-                        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-                    } else if (cp < 0x10000) {
-                        out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-                        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-                        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-                    } else {
-                        out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-                        out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-                        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-                        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-                    }
+                    appendUtf8(out, cp);
                     break;
                 }
                 default: return error("Invalid \\escape");
