@@ -17,8 +17,10 @@
 
 #include <QSemaphore>
 
+#include <chrono>
 #include <map>
 #include <mutex>
+#include <thread>
 
 namespace loopscope::host {
 
@@ -260,6 +262,14 @@ void WorkerProcess::stop()
 {
     if (!m_thread)
         return;
+    // As uvicorn shuts down: stop accepting, then give the requests in flight (and their
+    // background work) a bounded moment to finish before the app and its tasks go.
+    runOnLoop([this] {
+        if (m_server)
+            m_server->close();
+    });
+    for (int waited = 0; waited < 3000 && inflight() > 0; waited += 10)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
     runOnLoop([this] { teardownOnLoop(); });
     // Shutdown order: nothing accepted any more, app gone; now the pools and the loop.
     m_thread->stopAndWait();
