@@ -68,7 +68,9 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
         QCOMPARE(w.charts()->timelineRows(), 2);
         QVERIFY(w.charts()->blockedSpansShown() >= 1);
-        QVERIFY(w.charts()->lagPoints() > 10);
+        // The loop is blocked for nearly the whole burst: the 10 ms sampler gets in only
+        // between the blocks, at least once after each of them.
+        QVERIFY(w.charts()->lagPoints() >= 2);
         QVERIFY(w.console()->toPlainText().contains(QStringLiteral("Hello 0")));
         QVERIFY(w.console()->toPlainText().contains(QStringLiteral("bye 1")));
         const trace::Session *s = w.engine()->session();
