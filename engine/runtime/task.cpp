@@ -35,7 +35,9 @@ TaskObject::TaskObject(TypeObject *type, EventLoop *loop, Value coro, std::strin
     , m_request(request)
 {
     m_coroName = coroName(m_coro);
-    m_label = trace::intern(m_name + " " + m_coroName);
+    // Interned per coroutine name, not per task: task names are unique and the string
+    // table lives as long as the program.
+    m_label = trace::intern("Task " + m_coroName);
 }
 
 TaskObject *TaskObject::from(const Value &v)
@@ -157,9 +159,12 @@ void TaskObject::step(ThreadState &ts, Value exc)
             return;
         }
         m_waitingOn = yielded;
-        if (m_request >= 0)
+        if (m_request >= 0) {
+            static const std::uint64_t taskLabel = trace::intern("task");
+            static const std::uint64_t futureLabel = trace::intern("future");
             trace::emit(trace::EventKind::AwaitBegin, m_request,
-                        trace::intern(TaskObject::from(yielded) ? "task" : "future"));
+                        TaskObject::from(yielded) ? taskLabel : futureLabel);
+        }
         StepInfo info;
         info.request = m_request;
         info.label = m_label;
