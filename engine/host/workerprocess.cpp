@@ -67,7 +67,8 @@ public:
 private:
     void emitLine(std::int64_t request, const std::string &line, bool isStderr)
     {
-        trace::record(trace::EventKind::Print, request, trace::intern(line), isStderr ? 1 : 0);
+        if (trace::enabled()) // interned strings live as long as the program: not when serving untraced
+            trace::record(trace::EventKind::Print, request, trace::intern(line), isStderr ? 1 : 0);
         if (m_sink)
             m_sink(request, line, isStderr);
     }

@@ -280,7 +280,9 @@ void EventLoop::runStep(Handle &h)
         seq = m_watchdog->stepBegin();
     m_currentRequest = request;
     const std::uint64_t start = trace::now();
-    trace::emitAt(start, trace::EventKind::LoopStepBegin, request, label);
+    const bool tracing = trace::enabled();
+    if (tracing)
+        trace::emitAt(start, trace::EventKind::LoopStepBegin, request, label);
     try {
         h.cb();
     } catch (const std::exception &ex) {
@@ -292,7 +294,8 @@ void EventLoop::runStep(Handle &h)
     const bool sameWatchdog = watched && generation == m_watchdogGeneration;
     if (sameWatchdog)
         m_watchdog->stepEnd();
-    trace::emitAt(end, trace::EventKind::LoopStepEnd, request, label);
+    if (tracing)
+        trace::emitAt(end, trace::EventKind::LoopStepEnd, request, label);
     m_currentRequest = -1;
     if (end - start >= m_slowNs)
         reportBlocked(h, start, end, seq, sameWatchdog);
@@ -314,9 +317,11 @@ void EventLoop::reportBlocked(Handle &h, std::uint64_t start, std::uint64_t end,
     std::string what = h.info.describe ? h.info.describe(b.attributed ? &b.where : nullptr)
                                        : std::string("<Handle callback>");
     b.warning = "Executing " + what + " took " + formatSeconds(double(end - start) / 1e9) + " seconds";
-    trace::emitAt(end, trace::EventKind::LoopBlocked, b.request, start, end,
-                  trace::intern(b.attributed ? b.where.key() : std::string("?:0||")));
-    trace::emitAt(end, trace::EventKind::LoopWarning, b.request, trace::intern(b.warning));
+    if (trace::enabled()) {
+        trace::emitAt(end, trace::EventKind::LoopBlocked, b.request, start, end,
+                      trace::intern(b.attributed ? b.where.key() : std::string("?:0||")));
+        trace::emitAt(end, trace::EventKind::LoopWarning, b.request, trace::intern(b.warning));
+    }
     if (m_blockedHandler)
         m_blockedHandler(b);
 }

@@ -33,6 +33,7 @@ private slots:
     void shortStepsAreNotReported();
     void loopThreadServesQtEvents();
     void lagSamplerEmitsEvents();
+    void tracingOffRecordsNothing();
 };
 
 void tst_EventLoop::callSoonRunsInOrder()
@@ -323,6 +324,30 @@ void tst_EventLoop::lagSamplerEmitsEvents()
         if (e.kind == trace::EventKind::LoopLag)
             ++lags;
     QVERIFY2(lags >= 3, qPrintable(QString::number(lags)));
+}
+
+// `serve` runs with tracing off and nobody drains: steps, blocked steps and lag samples
+// must leave the buffers empty, or a long-running server grows without bound.
+void tst_EventLoop::tracingOffRecordsNothing()
+{
+    trace::TraceHub::instance().discard();
+    trace::setEnabled(false);
+    EventLoop loop;
+    std::vector<BlockedStep> blocked;
+    loop.setBlockedStepHandler([&](const BlockedStep &b) { blocked.push_back(b); });
+    int steps = 0;
+    bool done = false;
+    for (int i = 0; i < 100; ++i)
+        loop.callSoon([&] { ++steps; });
+    loop.callSoon([] { std::this_thread::sleep_for(std::chrono::milliseconds(120)); });
+    loop.callLater(0.05, [&] { done = true; });
+    loop.runUntil([&] { return done; });
+    trace::setEnabled(true);
+    std::vector<trace::TraceEvent> events;
+    trace::TraceHub::instance().drain(events);
+    QCOMPARE(steps, 100);
+    QCOMPARE(blocked.size(), std::size_t(1)); // the warning still reaches its handler
+    QCOMPARE(events.size(), std::size_t(0));
 }
 
 QTEST_GUILESS_MAIN(tst_EventLoop)
