@@ -162,11 +162,6 @@ int runVerb(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    // Qt's own event dispatcher instead of GLib's: GLib writes its wake-up eventfd on every
-    // posted event, and the engine's loop posts one per iteration (about a fifth of the
-    // loop thread's time under a hello-world load).
-    if (!qEnvironmentVariableIsSet("QT_NO_GLIB"))
-        qputenv("QT_NO_GLIB", "1");
     if (argc >= 2 && (!std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h"))) {
         std::fputs(kUsage, stdout);
         return 0;

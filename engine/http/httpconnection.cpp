@@ -13,6 +13,7 @@
 
 #include <http_parser.h>
 
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <utility>
@@ -67,6 +68,7 @@ HttpConnection::HttpConnection(HttpServer *server, qintptr descriptor, quint64 i
     , m_server(server)
     , m_socket(new QTcpSocket(this))
     , m_idleTimer(new QTimer(this))
+    , m_writtenTimer(new QTimer(this))
     , m_id(id)
     , m_parser(std::make_unique<http_parser>())
 {
@@ -80,6 +82,9 @@ HttpConnection::HttpConnection(HttpServer *server, qintptr descriptor, quint64 i
     m_peerText = m_socket->peerAddress().toString().toLatin1() + ':'
                  + QByteArray::number(m_socket->peerPort());
 
+    m_writtenTimer->setSingleShot(true);
+    m_writtenTimer->setInterval(0);
+    connect(m_writtenTimer, &QTimer::timeout, this, &HttpConnection::onBytesWritten);
     m_idleTimer->setSingleShot(true);
     m_idleTimer->setInterval(server->settings().keepAliveTimeoutMs);
     connect(m_idleTimer, &QTimer::timeout, this, &HttpConnection::onIdleTimeout);
@@ -295,6 +300,7 @@ void HttpConnection::dispatch()
     m_active = exchange;
     m_responseStarted = false;
     m_bodyDone = false;
+    m_kernelHasAll = false;
     m_chunked = false;
     m_noBody = head;
     m_bodyBytes = 0;
@@ -323,15 +329,28 @@ void HttpConnection::write(const QByteArray &bytes)
 {
     if (m_gone || bytes.isEmpty())
         return;
-    m_socket->write(bytes);
     // Hand the bytes to the kernel now, as uvicorn's transport.write() does: a response
     // finished just before the loop blocks must not wait in Qt's buffer until it unblocks.
+    // With nothing queued ahead they go straight to the socket (Qt's buffered path would
+    // switch its write notifier on and off again: two dispatcher wake-ups per response);
+    // what the kernel does not take, and any error, goes through Qt's buffer as before.
     // Completion and drain callbacks still run from the loop, never inside this call.
-    m_flushing = true;
-    m_socket->flush();
-    m_flushing = false;
-    if (m_socket->bytesToWrite() == 0 || (m_onDrained && m_socket->bytesToWrite() <= m_drainLowWater))
-        QTimer::singleShot(0, this, &HttpConnection::onBytesWritten);
+    qint64 sent = 0;
+    if (m_socket->bytesToWrite() == 0) {
+        const ssize_t n = ::send(int(m_socket->socketDescriptor()), bytes.constData(), size_t(bytes.size()),
+                                 MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n > 0)
+            sent = n;
+    }
+    if (sent < bytes.size()) {
+        m_socket->write(bytes.constData() + sent, bytes.size() - sent);
+        m_flushing = true;
+        m_socket->flush();
+        m_flushing = false;
+    }
+    m_kernelHasAll = m_socket->bytesToWrite() == 0;
+    if (m_kernelHasAll || (m_onDrained && m_socket->bytesToWrite() <= m_drainLowWater))
+        m_writtenTimer->start();
 }
 
 void HttpConnection::startResponse(HttpExchange *exchange, int status, const HttpHeaders &headers,
@@ -429,7 +448,7 @@ void HttpConnection::finishResponse(HttpExchange *exchange)
     if (m_chunked)
         write(QByteArrayLiteral("0\r\n\r\n"));
     if (m_socket->bytesToWrite() == 0) // nothing left to flush: complete from the loop
-        QTimer::singleShot(0, this, &HttpConnection::onBytesWritten);
+        m_writtenTimer->start();
 }
 
 bool HttpConnection::setDrainCallback(HttpExchange *exchange, std::function<void()> callback, qint64 lowWater)
@@ -439,7 +458,7 @@ bool HttpConnection::setDrainCallback(HttpExchange *exchange, std::function<void
     m_onDrained = std::move(callback);
     m_drainLowWater = lowWater;
     if (m_socket->bytesToWrite() <= lowWater) // already drained: no bytesWritten will come
-        QTimer::singleShot(0, this, &HttpConnection::onBytesWritten);
+        m_writtenTimer->start();
     return true;
 }
 
@@ -480,6 +499,7 @@ void HttpConnection::completeActive(bool written)
                     quint64(m_bodyBytes));
     m_responseStarted = false;
     m_bodyDone = false;
+    m_kernelHasAll = false;
     m_chunked = false;
 
     QPointer<HttpConnection> guard(this);
@@ -539,7 +559,9 @@ void HttpConnection::detachActive()
     if (!m_active)
         return;
     if (m_responseStarted) {
-        completeActive(false);
+        // A body handed to the kernel whole before the peer went away was written (the
+        // completion was only waiting for the next loop pass).
+        completeActive(m_bodyDone && m_kernelHasAll);
     } else {
         // The application still works on it; its answer will go nowhere.
         std::shared_ptr<HttpExchange> exchange = std::move(m_active);

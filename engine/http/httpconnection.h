@@ -67,6 +67,11 @@ private:
     HttpServer *m_server;
     QTcpSocket *m_socket;
     QTimer *m_idleTimer;
+    // Zero-interval: onBytesWritten at the next loop pass, when a write went out whole.
+    // (QTimer::singleShot(0) would post an event, and GLib's dispatcher writes its
+    // wake-up eventfd for each one.)
+    QTimer *m_writtenTimer;
+    bool m_kernelHasAll = false; // the last write went to the kernel whole
     quint64 m_id;
     std::unique_ptr<http_parser> m_parser;
     QByteArray m_peerText; // "127.0.0.1:51234" for the access log

@@ -54,10 +54,17 @@ std::string StepSample::key() const
 EventLoop::EventLoop(QObject *parent)
     : QObject(parent)
     , m_wakeTimer(this)
+    , m_soonTimer(this)
 {
     m_wakeTimer.setSingleShot(true);
     m_wakeTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_wakeTimer, &QTimer::timeout, this, [this] { iterate(); });
+    m_soonTimer.setSingleShot(true);
+    m_soonTimer.setInterval(0);
+    connect(&m_soonTimer, &QTimer::timeout, this, [this] {
+        m_iterationPosted.store(false);
+        iterate();
+    });
     m_callbackLabel = trace::intern("callback");
     m_cpuCount = int(std::thread::hardware_concurrency());
     if (m_cpuCount <= 0)
@@ -136,7 +143,13 @@ void EventLoop::callSoonThreadsafe(Callback cb, StepInfo info)
 
 void EventLoop::postIteration()
 {
-    if (!m_iterationPosted.exchange(true))
+    if (m_iterationPosted.exchange(true))
+        return;
+    // From the loop thread a zero timer: a posted event would also wake the dispatcher,
+    // and GLib's writes its eventfd for every one (two syscalls per iteration).
+    if (isLoopThread())
+        m_soonTimer.start();
+    else
         QCoreApplication::postEvent(this, new IterateEvent, Qt::HighEventPriority);
 }
 

@@ -185,6 +185,7 @@ private:
     std::atomic<bool> m_iterationPosted{false};
 
     QTimer m_wakeTimer;
+    QTimer m_soonTimer; // zero-interval: the next iteration, asked for from the loop thread
     QEventLoop *m_qloop = nullptr;
     bool m_running = false;
     bool m_inIteration = false;

@@ -13,6 +13,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <algorithm>
+
 #include <csignal>
 
 namespace {
@@ -197,11 +199,12 @@ private slots:
         QCOMPARE(requests[0].toObject().value(QLatin1String("body")).toString(), QStringLiteral("\"pong\""));
         QCOMPARE(requests[2].toObject().value(QLatin1String("path")).toString(), QStringLiteral("/fast?i=99"));
         // The async handler blocks the loop with time.sleep(0.2): the two sleeps run one
-        // after the other, so the second response cannot come before 0.4 s.
+        // after the other, so the later response cannot come before 0.4 s (which of the two
+        // connections the server reads first is a race).
         const double d0 = requests[0].toObject().value(QLatin1String("done")).toDouble();
         const double d1 = requests[1].toObject().value(QLatin1String("done")).toDouble();
-        QVERIFY2(d0 > 0.15, qPrintable(QString::number(d0)));
-        QVERIFY2(d1 > 0.35, qPrintable(QString::number(d1)));
+        QVERIFY2(std::min(d0, d1) > 0.15, qPrintable(QStringLiteral("%1 %2").arg(d0).arg(d1)));
+        QVERIFY2(std::max(d0, d1) > 0.35, qPrintable(QStringLiteral("%1 %2").arg(d0).arg(d1)));
 
         const QJsonArray prints = doc.value(QLatin1String("prints")).toArray();
         QCOMPARE(prints.size(), 2);
