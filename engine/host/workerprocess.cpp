@@ -156,6 +156,9 @@ bool WorkerProcess::start(QString *error, QList<SourceError> *errors)
     runtime::EventLoop *loop = m_thread->loop();
     loop->setCpuCount(options.cpuCount);
     loop->setSlowCallbackDuration(s.slowCallbackDuration);
+    // Lag samples only feed the trace: an untraced server (`serve`) does not wake its
+    // loop a hundred times a second for them.
+    loop->setLagSampling(trace::enabled());
     m_thread->startLoop();
 
     bool ok = false;
