@@ -1,5 +1,7 @@
 #include "jsonreader.h"
 
+#include "lang/utf8.h"
+
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -13,63 +15,6 @@ std::string JsonDecodeError::message() const
 }
 
 namespace {
-
-bool validUtf8(std::string_view s)
-{
-    std::size_t i = 0;
-    while (i < s.size()) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        int extra = 0;
-        std::uint32_t cp = 0;
-        if (c < 0x80) {
-            ++i;
-            continue;
-        } else if ((c & 0xE0) == 0xC0) {
-            extra = 1;
-            cp = c & 0x1F;
-        } else if ((c & 0xF0) == 0xE0) {
-            extra = 2;
-            cp = c & 0x0F;
-        } else if ((c & 0xF8) == 0xF0) {
-            extra = 3;
-            cp = c & 0x07;
-        } else {
-            return false;
-        }
-        if (i + static_cast<std::size_t>(extra) >= s.size())
-            return false;
-        for (int k = 1; k <= extra; ++k) {
-            const auto cc = static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]);
-            if ((cc & 0xC0) != 0x80)
-                return false;
-            cp = (cp << 6) | (cc & 0x3F);
-        }
-        if ((extra == 1 && cp < 0x80) || (extra == 2 && cp < 0x800) || (extra == 3 && cp < 0x10000) ||
-            cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            return false;
-        i += static_cast<std::size_t>(extra) + 1;
-    }
-    return true;
-}
-
-void appendUtf8(std::string &out, std::uint32_t cp)
-{
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-}
 
 struct Failure {
     std::string msg;
@@ -241,7 +186,7 @@ public:
             // A lone surrogate cannot live in UTF-8 text; U+FFFD stands in for it.
             if (cp >= 0xD800 && cp <= 0xDFFF)
                 cp = 0xFFFD;
-            appendUtf8(out, cp);
+            lang::appendUtf8(out, cp);
         }
     }
 
@@ -367,7 +312,7 @@ JsonDecodeError makeError(std::string_view doc, const Failure &f)
 JsonParseResult JsonReader::parse(std::string_view utf8)
 {
     JsonParseResult result;
-    if (!validUtf8(utf8)) {
+    if (lang::findInvalidUtf8(utf8) != std::string_view::npos) {
         result.invalidEncoding = true;
         return result;
     }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "token.h"
+#include "utf8.h"
 
 #include <optional>
 #include <string>
@@ -80,13 +81,6 @@ struct DecodedString {
 DecodedString splitStringToken(std::string_view tokenText);
 // Decodes backslash escapes of a non-raw body; `isBytes` restricts to bytes escapes.
 std::string decodeEscapes(std::string_view body, bool isBytes, bool *ok, std::string *error);
-
-// Appends the UTF-8 encoding of code point `cp`.
-void appendUtf8(std::string &out, char32_t cp);
-// Decodes one UTF-8 sequence at `s[i]`; returns its length (0 if invalid).
-int decodeUtf8(std::string_view s, std::size_t i, char32_t *cp);
-// Where `text` is not valid UTF-8: the byte offset of the first bad byte, else npos.
-std::size_t findInvalidUtf8(std::string_view text);
 
 // Tokenizes a whole source (tests and tools): the tokens, or the first error.
 std::vector<Token> tokenize(std::string_view source, std::optional<SyntaxErrorInfo> *error);
