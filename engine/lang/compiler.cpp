@@ -522,35 +522,28 @@ public:
         index = nameIndex(n);
         return NameOp::Name;
     }
-    void loadName(const std::string &n)
+    // The instruction of one access (load, store or delete) for each place a name can live.
+    struct NameAccess {
+        Op fast, deref, global, name;
+    };
+    void emitName(const std::string &n, const NameAccess &ops)
     {
         int i;
         switch (resolve(n, i)) {
-        case NameOp::Fast: emit(Op::LoadFast, i); break;
-        case NameOp::Deref: emit(Op::LoadDeref, i); break;
-        case NameOp::Global: emit(Op::LoadGlobal, i); break;
-        case NameOp::Name: emit(Op::LoadName, i); break;
+        case NameOp::Fast: emit(ops.fast, i); break;
+        case NameOp::Deref: emit(ops.deref, i); break;
+        case NameOp::Global: emit(ops.global, i); break;
+        case NameOp::Name: emit(ops.name, i); break;
         }
     }
+    void loadName(const std::string &n) { emitName(n, {Op::LoadFast, Op::LoadDeref, Op::LoadGlobal, Op::LoadName}); }
     void storeName(const std::string &n)
     {
-        int i;
-        switch (resolve(n, i)) {
-        case NameOp::Fast: emit(Op::StoreFast, i); break;
-        case NameOp::Deref: emit(Op::StoreDeref, i); break;
-        case NameOp::Global: emit(Op::StoreGlobal, i); break;
-        case NameOp::Name: emit(Op::StoreName, i); break;
-        }
+        emitName(n, {Op::StoreFast, Op::StoreDeref, Op::StoreGlobal, Op::StoreName});
     }
     void deleteName(const std::string &n)
     {
-        int i;
-        switch (resolve(n, i)) {
-        case NameOp::Fast: emit(Op::DeleteFast, i); break;
-        case NameOp::Deref: emit(Op::DeleteDeref, i); break;
-        case NameOp::Global: emit(Op::DeleteGlobal, i); break;
-        case NameOp::Name: emit(Op::DeleteName, i); break;
-        }
+        emitName(n, {Op::DeleteFast, Op::DeleteDeref, Op::DeleteGlobal, Op::DeleteName});
     }
 
     void setupNames()
@@ -810,20 +803,28 @@ public:
         }
     }
 
+    // The body of a loop that starts at `top`: `break` goes to `end`, `continue` and the
+    // end of the body back to `top`. A `for` loop's iterator is on the stack.
+    void loopBody(const Stmt &s, Label &top, Label &end, bool isFor)
+    {
+        FBlock fb{FKind::Loop};
+        fb.breakLabel = &end;
+        fb.continueTarget = top.target;
+        fb.isFor = isFor;
+        m_fblocks.push_back(fb);
+        body(s.body);
+        m_fblocks.pop_back();
+        m_line = s.span.line;
+        emitJump(Op::Jump, top);
+    }
+
     void whileStmt(const Stmt &s)
     {
         Label top, orelse, end;
         bind(top);
         expr(*s.test);
         emitJump(Op::PopJumpIfFalse, orelse);
-        FBlock fb{FKind::Loop};
-        fb.breakLabel = &end;
-        fb.continueTarget = top.target;
-        m_fblocks.push_back(fb);
-        body(s.body);
-        m_fblocks.pop_back();
-        m_line = s.span.line;
-        emitJump(Op::Jump, top);
+        loopBody(s, top, end, false);
         bind(orelse);
         body(s.orelse);
         bind(end);
@@ -838,15 +839,7 @@ public:
         bind(top);
         emitJump(Op::ForIter, orelse);
         storeTarget(*s.target);
-        FBlock fb{FKind::Loop};
-        fb.breakLabel = &end;
-        fb.continueTarget = top.target;
-        fb.isFor = true;
-        m_fblocks.push_back(fb);
-        body(s.body);
-        m_fblocks.pop_back();
-        m_line = s.span.line;
-        emitJump(Op::Jump, top);
+        loopBody(s, top, end, true);
         bind(orelse);
         body(s.orelse);
         bind(end);
@@ -867,15 +860,7 @@ public:
         emit(Op::YieldFrom);
         emit(Op::PopBlock);
         storeTarget(*s.target);
-        FBlock fb{FKind::Loop};
-        fb.breakLabel = &end;
-        fb.continueTarget = top.target;
-        fb.isFor = true;
-        m_fblocks.push_back(fb);
-        body(s.body);
-        m_fblocks.pop_back();
-        m_line = s.span.line;
-        emitJump(Op::Jump, top);
+        loopBody(s, top, end, true);
         bind(handler);
         emit(Op::EndAsyncFor);
         bind(orelse);
@@ -1190,17 +1175,23 @@ public:
             emit(Op::BuildTuple, static_cast<std::uint32_t>(ordered.size() + 1));
             flags |= 4;
         }
-        if (!child->frees.empty()) {
-            for (auto &f : child->frees) {
-                auto ci = m_cellIdx.find(f);
-                if (ci == m_cellIdx.end())
-                    fail({m_line, 1, m_line, 1}, "internal error: free variable '" + f + "' not found");
-                emit(Op::LoadClosure, ci->second);
-            }
-            emit(Op::BuildTuple, static_cast<std::uint32_t>(child->frees.size()));
-            flags |= 8;
+        return flags | loadClosure(*child);
+    }
+
+    // The cells a nested scope closes over, as a tuple on the stack: MakeFunction's flag 8
+    // (0 where it has none).
+    std::uint16_t loadClosure(const Scope &child)
+    {
+        if (child.frees.empty())
+            return 0;
+        for (auto &f : child.frees) {
+            auto ci = m_cellIdx.find(f);
+            if (ci == m_cellIdx.end())
+                fail({m_line, 1, m_line, 1}, "internal error: free variable '" + f + "' not found");
+            emit(Op::LoadClosure, ci->second);
         }
-        return flags;
+        emit(Op::BuildTuple, static_cast<std::uint32_t>(child.frees.size()));
+        return 8;
     }
 
     int addChild(std::shared_ptr<Code> c)
@@ -1233,13 +1224,7 @@ public:
         for (auto &d : s.decorators)
             expr(*d);
         m_line = s.span.line;
-        std::uint16_t flags = 0;
-        if (!child->frees.empty()) {
-            for (auto &f : child->frees)
-                emit(Op::LoadClosure, m_cellIdx.at(f));
-            emit(Op::BuildTuple, static_cast<std::uint32_t>(child->frees.size()));
-            flags |= 8;
-        }
+        const std::uint16_t flags = loadClosure(*child);
         auto code = m_c.compileScope(child, &s, nullptr, &s.body, s.span.line);
         emit(Op::MakeFunction, addChild(code), flags);
         loadConst(m_c.intern(s.name));
@@ -1483,16 +1468,7 @@ public:
             emit(op, static_cast<std::uint32_t>(e.elts.size()));
             return;
         }
-        emit(Op::BuildList, 0);
-        for (auto &x : e.elts) {
-            if (x->kind == ExprKind::Starred) {
-                expr(*x->value);
-                emit(Op::ListExtend, 1);
-            } else {
-                expr(*x);
-                emit(Op::ListAppend, 1);
-            }
-        }
+        buildListUnpacking(e.elts);
         if (e.kind == ExprKind::Tuple)
             emit(Op::ListToTuple);
         else if (e.kind == ExprKind::Set) {
@@ -1500,6 +1476,21 @@ public:
             emit(Op::LoadGlobal, nameIndex("set"));
             emit(Op::Rot2);
             emit(Op::Call, 1);
+        }
+    }
+
+    // A list of `elts` where some are `*x`: each appended, or extended by what it unpacks.
+    void buildListUnpacking(const std::vector<ExprPtr> &elts)
+    {
+        emit(Op::BuildList, 0);
+        for (auto &x : elts) {
+            if (x->kind == ExprKind::Starred) {
+                expr(*x->value);
+                emit(Op::ListExtend, 1);
+            } else {
+                expr(*x);
+                emit(Op::ListAppend, 1);
+            }
         }
     }
 
@@ -1538,16 +1529,7 @@ public:
             dstar = dstar || !k.arg;
         if (star || dstar) {
             expr(f);
-            emit(Op::BuildList, 0);
-            for (auto &x : e.elts) {
-                if (x->kind == ExprKind::Starred) {
-                    expr(*x->value);
-                    emit(Op::ListExtend, 1);
-                } else {
-                    expr(*x);
-                    emit(Op::ListAppend, 1);
-                }
-            }
+            buildListUnpacking(e.elts);
             emit(Op::ListToTuple);
             if (!e.keywords.empty()) {
                 emit(Op::BuildMap, 0);
@@ -1600,13 +1582,7 @@ public:
     void comprehension(const Expr &e)
     {
         Scope *child = m_c.scopes.byNode.at(&e);
-        std::uint16_t flags = 0;
-        if (!child->frees.empty()) {
-            for (auto &f : child->frees)
-                emit(Op::LoadClosure, m_cellIdx.at(f));
-            emit(Op::BuildTuple, static_cast<std::uint32_t>(child->frees.size()));
-            flags |= 8;
-        }
+        const std::uint16_t flags = loadClosure(*child);
         auto code = m_c.compileScope(child, nullptr, &e, nullptr, e.span.line);
         bool isAsyncComp = child->isAsync;
         if (isAsyncComp && e.kind != ExprKind::GeneratorExp && !m_code->isCoroutine() && !m_code->isAsyncGenerator())
