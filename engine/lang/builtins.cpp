@@ -254,6 +254,36 @@ bool sortValues(ThreadState &ts, std::vector<Value> &items, const Value &key, bo
     return true;
 }
 
+// isinstance()'s and issubclass()'s second argument: one type or a tuple of them.
+static std::vector<Value> classInfo(const Value &v)
+{
+    if (v.isTuple())
+        return v.as<TupleObject>()->items;
+    return {v};
+}
+
+// any() stops at the first true item, all() at the first false one.
+static Value anyAll(ThreadState &ts, const CallArgs &a, bool isAll)
+{
+    if (!a.checkCount(ts, isAll ? "all" : "any", 1, 1))
+        return Value::error();
+    Value it = getIter(ts, a[0]);
+    if (it.isError())
+        return it;
+    for (;;) {
+        Value x = iterNext(ts, it);
+        if (x.isError())
+            return x;
+        if (x.isNotFound())
+            return Value::fromBool(isAll);
+        int t = truthy(ts, x);
+        if (t < 0)
+            return Value::error();
+        if ((t != 0) != isAll)
+            return Value::fromBool(!isAll);
+    }
+}
+
 static Value minMax(ThreadState &ts, const CallArgs &a, bool isMax)
 {
     const char *name = isMax ? "max" : "min";
@@ -403,12 +433,7 @@ void initBuiltinsDict(DictObject &d)
     def("isinstance", [](ThreadState &ts, const CallArgs &a) -> Value {
         if (!a.checkCount(ts, "isinstance", 2, 2))
             return Value::error();
-        std::vector<Value> tys;
-        if (a[1].isTuple())
-            tys = a[1].as<TupleObject>()->items;
-        else
-            tys.push_back(a[1]);
-        for (auto &ty : tys) {
+        for (auto &ty : classInfo(a[1])) {
             if (!ty.isType())
                 return raiseTypeError(ts, "isinstance() arg 2 must be a type, a tuple of types, or a union");
             if (isInstance(a[0], ty.as<TypeObject>()))
@@ -421,12 +446,7 @@ void initBuiltinsDict(DictObject &d)
             return Value::error();
         if (!a[0].isType())
             return raiseTypeError(ts, "issubclass() arg 1 must be a class");
-        std::vector<Value> tys;
-        if (a[1].isTuple())
-            tys = a[1].as<TupleObject>()->items;
-        else
-            tys.push_back(a[1]);
-        for (auto &ty : tys) {
+        for (auto &ty : classInfo(a[1])) {
             if (!ty.isType())
                 return raiseTypeError(ts, "issubclass() arg 2 must be a class, a tuple of classes, or a union");
             if (a[0].as<TypeObject>()->isSubtypeOf(ty.as<TypeObject>()) ||
@@ -619,44 +639,8 @@ void initBuiltinsDict(DictObject &d)
     });
     def("min", [](ThreadState &ts, const CallArgs &a) { return minMax(ts, a, false); });
     def("max", [](ThreadState &ts, const CallArgs &a) { return minMax(ts, a, true); });
-    def("any", [](ThreadState &ts, const CallArgs &a) -> Value {
-        if (!a.checkCount(ts, "any", 1, 1))
-            return Value::error();
-        Value it = getIter(ts, a[0]);
-        if (it.isError())
-            return it;
-        for (;;) {
-            Value x = iterNext(ts, it);
-            if (x.isError())
-                return x;
-            if (x.isNotFound())
-                return Value::falseValue();
-            int t = truthy(ts, x);
-            if (t < 0)
-                return Value::error();
-            if (t)
-                return Value::trueValue();
-        }
-    });
-    def("all", [](ThreadState &ts, const CallArgs &a) -> Value {
-        if (!a.checkCount(ts, "all", 1, 1))
-            return Value::error();
-        Value it = getIter(ts, a[0]);
-        if (it.isError())
-            return it;
-        for (;;) {
-            Value x = iterNext(ts, it);
-            if (x.isError())
-                return x;
-            if (x.isNotFound())
-                return Value::trueValue();
-            int t = truthy(ts, x);
-            if (t < 0)
-                return Value::error();
-            if (!t)
-                return Value::falseValue();
-        }
-    });
+    def("any", [](ThreadState &ts, const CallArgs &a) { return anyAll(ts, a, false); });
+    def("all", [](ThreadState &ts, const CallArgs &a) { return anyAll(ts, a, true); });
     def("enumerate", [](ThreadState &ts, const CallArgs &a) -> Value {
         if (!a.checkCount(ts, "enumerate", 1, 2))
             return Value::error();
