@@ -227,6 +227,8 @@ private:
     void expectColon(bool forced);
     StmtPtr parseIf(bool isElif);
     StmtPtr parseWhile();
+    void parseLoopBlocks(Stmt &s, const char *what, int headerLine);
+    void parseElseBlock(Stmt &s);
     StmtPtr parseFor(const Token *asyncTok);
     StmtPtr parseWith(const Token *asyncTok);
     StmtPtr parseTry();
@@ -240,11 +242,14 @@ private:
     // -- expressions
     ExprPtr parseStarExpressions();
     ExprPtr parseStarExpression();
+    ExprPtr parseStarredBitwiseOr();
+    ExprPtr makeStarred(const Token &star, ExprPtr value);
     ExprPtr parseStarNamedExpression();
     ExprPtr parseNamedExpression(bool equalsHint = false);
     ExprPtr parseExpression();
     ExprPtr parseDisjunction();
     ExprPtr parseConjunction();
+    ExprPtr parseBoolOp(std::string_view keyword, BoolOperator op, ExprPtr (Parser::*operand)());
     ExprPtr parseInversion();
     ExprPtr parseComparison();
     ExprPtr parseBinary(int minPrec);
@@ -266,6 +271,8 @@ private:
     std::vector<Comprehension> parseComprehensions();
     bool startsExpression(const Token &t);
     void checkAdjacent(const Expr &a);
+    template <typename Rule>
+    std::optional<Span> attempt(Rule rule);
 
     // -- f-strings
     void parseFString(const Token &tok, const DecodedString &d, ExprList &values, std::string &pending,
@@ -628,13 +635,32 @@ StmtPtr Parser::parseIf(bool isElif)
     s->body = parseBlock(isElif ? "'elif' statement" : "'if' statement", kw.line);
     if (atName("elif")) {
         s->orelse.push_back(parseIf(true));
-    } else if (atName("else")) {
+        s->span = join(sp(s), sp(s->orelse.back()));
+    } else {
+        parseElseBlock(*s);
+    }
+    return s;
+}
+
+// An optional `else:` block after if, while and for; the statement then ends with its
+// last block.
+void Parser::parseElseBlock(Stmt &s)
+{
+    if (atName("else")) {
         const Token e = take();
         expectColon(true);
-        s->orelse = parseBlock("'else' statement", e.line);
+        s.orelse = parseBlock("'else' statement", e.line);
     }
-    s->span = join(sp(s), s->orelse.empty() ? sp(s->body.back()) : sp(s->orelse.back()));
-    return s;
+    s.span = join(s.span, s.orelse.empty() ? sp(s.body.back()) : sp(s.orelse.back()));
+}
+
+// A loop's body (where break and continue are allowed) and its optional else block.
+void Parser::parseLoopBlocks(Stmt &s, const char *what, int headerLine)
+{
+    scope().loopDepth++;
+    s.body = parseBlock(what, headerLine);
+    scope().loopDepth--;
+    parseElseBlock(s);
 }
 
 StmtPtr Parser::parseWhile()
@@ -643,15 +669,7 @@ StmtPtr Parser::parseWhile()
     auto s = std::make_unique<Stmt>(StmtKind::While, spanOf(kw));
     s->test = parseNamedExpression(true);
     expectColon(false);
-    scope().loopDepth++;
-    s->body = parseBlock("'while' statement", kw.line);
-    scope().loopDepth--;
-    if (atName("else")) {
-        const Token e = take();
-        expectColon(true);
-        s->orelse = parseBlock("'else' statement", e.line);
-    }
-    s->span = join(sp(s), s->orelse.empty() ? sp(s->body.back()) : sp(s->orelse.back()));
+    parseLoopBlocks(*s, "'while' statement", kw.line);
     return s;
 }
 
@@ -670,15 +688,7 @@ StmtPtr Parser::parseFor(const Token *asyncTok)
         invalidSyntax();
     s->iter = parseStarExpressions();
     expectColon(false);
-    scope().loopDepth++;
-    s->body = parseBlock("'for' statement", kw.line);
-    scope().loopDepth--;
-    if (atName("else")) {
-        const Token e = take();
-        expectColon(true);
-        s->orelse = parseBlock("'else' statement", e.line);
-    }
-    s->span = join(sp(s), s->orelse.empty() ? sp(s->body.back()) : sp(s->orelse.back()));
+    parseLoopBlocks(*s, "'for' statement", kw.line);
     if (asyncOutside)
         deferError(s->span, "'async for' outside async function");
     return s;
@@ -1243,30 +1253,41 @@ bool isNamedConstant(const Expr &e)
 }
 } // namespace
 
+// Reads what `rule` reads (it returns the span) as CPython's second pass does, with the
+// invalid_* rules off: the span, or nothing where the rule failed. Tokenizer errors still
+// propagate. The caller resets the position.
+template <typename Rule>
+std::optional<Span> Parser::attempt(Rule rule)
+{
+    ++m_marks;
+    m_noInvalidRules = true;
+    std::optional<Span> span;
+    try {
+        span = rule();
+    } catch (const ParseError &e) {
+        if (e.fromLexer) {
+            m_noInvalidRules = false;
+            --m_marks;
+            throw;
+        }
+    }
+    m_noInvalidRules = false;
+    --m_marks;
+    return span;
+}
+
 // `if x = 1:` — CPython suggests '==' (or ':=') when '=' follows an expression in a
 // place that only takes expressions.
 void Parser::checkEqualsInCondition(const Expr &a)
 {
     const std::size_t m = mark();
-    ++m_marks;
-    m_noInvalidRules = true;
-    std::optional<Span> b;
     bool followedByEquals = false;
-    try {
+    const std::optional<Span> b = attempt([&] {
         take(); // '='
-        ExprPtr rhs = parseBinary(1);
-        b = sp(rhs);
+        const Span rhs = sp(parseBinary(1));
         followedByEquals = atOp("=") || atOp(":=");
-    } catch (const ParseError &e) {
-        m_noInvalidRules = false;
-        --m_marks;
-        if (e.fromLexer)
-            throw;
-        reset(m);
-        invalidSyntax();
-    }
-    m_noInvalidRules = false;
-    --m_marks;
+        return rhs;
+    });
     if (b && !followedByEquals) {
         if (a.kind == ExprKind::Name)
             errorSpan(join(sp(a), *b), "invalid syntax. Maybe you meant '==' or ':=' instead of '='?");
@@ -1378,16 +1399,7 @@ ExprPtr Parser::parseTargetList(bool allowTrailingComma, bool *bareTuple)
 {
     if (bareTuple)
         *bareTuple = false;
-    auto one = [&]() -> ExprPtr {
-        if (atOp("*")) {
-            const Token star = take();
-            ExprPtr v = parseBinary(1);
-            auto s = makeExpr(ExprKind::Starred, join(spanOf(star), sp(v)));
-            s->value = std::move(v);
-            return s;
-        }
-        return parseBinary(1);
-    };
+    auto one = [&]() -> ExprPtr { return atOp("*") ? parseStarredBitwiseOr() : parseBinary(1); };
     ExprPtr first = one();
     if (!atOp(","))
         return first;
@@ -1478,14 +1490,21 @@ ExprPtr Parser::parseStarExpressions()
 
 ExprPtr Parser::parseStarExpression()
 {
-    if (atOp("*")) {
-        const Token star = take();
-        ExprPtr v = parseBinary(1);
-        auto s = makeExpr(ExprKind::Starred, join(spanOf(star), sp(v)));
-        s->value = std::move(v);
-        return s;
-    }
-    return parseExpression();
+    return atOp("*") ? parseStarredBitwiseOr() : parseExpression();
+}
+
+// `*` and what it unpacks, at the bitwise_or level.
+ExprPtr Parser::parseStarredBitwiseOr()
+{
+    const Token star = take();
+    return makeStarred(star, parseBinary(1));
+}
+
+ExprPtr Parser::makeStarred(const Token &star, ExprPtr value)
+{
+    auto s = makeExpr(ExprKind::Starred, join(spanOf(star), sp(value)));
+    s->value = std::move(value);
+    return s;
 }
 
 ExprPtr Parser::parseStarNamedExpression()
@@ -1530,21 +1549,7 @@ void Parser::checkAdjacent(const Expr &a)
     const bool nameString = a.kind == ExprKind::Name && t.kind == TokenKind::String;
     if (legacy) {
         const std::size_t m = mark();
-        ++m_marks;
-        m_noInvalidRules = true;
-        std::optional<Span> b;
-        try {
-            ExprPtr e = parseStarExpressions();
-            b = e->span;
-        } catch (const ParseError &e) {
-            m_noInvalidRules = false;
-            --m_marks;
-            if (e.fromLexer)
-                throw;
-        }
-        if (b) {
-            m_noInvalidRules = false;
-            --m_marks;
+        if (const std::optional<Span> b = attempt([&] { return parseStarExpressions()->span; })) {
             errorSpan(join(a.span, *b),
                       "Missing parentheses in call to '" + a.id + "'. Did you mean " + a.id + "(...)?");
         }
@@ -1557,27 +1562,9 @@ void Parser::checkAdjacent(const Expr &a)
     // matters for which later tokenizer error (an unclosed bracket) takes precedence.
     const bool inBrackets = t.level > 0;
     const std::size_t m = mark();
-    ++m_marks;
-    m_noInvalidRules = true;
-    std::optional<Span> b;
-    try {
-        ExprPtr e = parseExpression();
-        b = e->span;
-    } catch (const ParseError &e) {
-        m_noInvalidRules = false;
-        --m_marks;
-        if (e.fromLexer)
-            throw;
-    }
-    if (b && inBrackets) {
-        m_noInvalidRules = false;
-        --m_marks;
+    const std::optional<Span> b = attempt([&] { return parseExpression()->span; });
+    if (b && inBrackets)
         errorSpan(join(a.span, *b), "invalid syntax. Perhaps you forgot a comma?");
-    }
-    if (b) {
-        m_noInvalidRules = false;
-        --m_marks;
-    }
     reset(m);
     invalidSyntax();
 }
@@ -1608,30 +1595,21 @@ ExprPtr Parser::parseExpression()
     return a;
 }
 
-ExprPtr Parser::parseDisjunction()
-{
-    ExprPtr first = parseConjunction();
-    if (!atName("or"))
-        return first;
-    auto e = makeExpr(ExprKind::BoolOp, sp(first));
-    e->boolOp = BoolOperator::Or;
-    e->elts.push_back(std::move(first));
-    while (acceptName("or"))
-        e->elts.push_back(parseConjunction());
-    e->span = join(sp(e), sp(e->elts.back()));
-    return e;
-}
+ExprPtr Parser::parseDisjunction() { return parseBoolOp("or", BoolOperator::Or, &Parser::parseConjunction); }
 
-ExprPtr Parser::parseConjunction()
+ExprPtr Parser::parseConjunction() { return parseBoolOp("and", BoolOperator::And, &Parser::parseInversion); }
+
+// `a or b or c` (one BoolOp with all operands, as CPython's AST has it); likewise `and`.
+ExprPtr Parser::parseBoolOp(std::string_view keyword, BoolOperator op, ExprPtr (Parser::*operand)())
 {
-    ExprPtr first = parseInversion();
-    if (!atName("and"))
+    ExprPtr first = (this->*operand)();
+    if (!atName(keyword))
         return first;
     auto e = makeExpr(ExprKind::BoolOp, sp(first));
-    e->boolOp = BoolOperator::And;
+    e->boolOp = op;
     e->elts.push_back(std::move(first));
-    while (acceptName("and"))
-        e->elts.push_back(parseInversion());
+    while (acceptName(keyword))
+        e->elts.push_back((this->*operand)());
     e->span = join(sp(e), sp(e->elts.back()));
     return e;
 }
@@ -1829,9 +1807,7 @@ void Parser::parseCallArgs(Expr &call, const Token &open)
     while (!atOp(")")) {
         if (atOp("*")) {
             const Token star = take();
-            ExprPtr v = parseExpression();
-            auto s = makeExpr(ExprKind::Starred, join(spanOf(star), sp(v)));
-            s->value = std::move(v);
+            ExprPtr s = makeStarred(star, parseExpression());
             if (seenKwUnpack)
                 errorAt(star, "iterable argument unpacking follows keyword argument unpacking");
             call.elts.push_back(std::move(s));
@@ -1966,21 +1942,7 @@ std::vector<Comprehension> Parser::parseComprehensions()
         if (!atName("in") && !m_noInvalidRules && startsExpression(peek()) && peek().level > 0) {
             // `[x for x ixn y]`: two expressions side by side inside brackets
             const std::size_t m = mark();
-            ++m_marks;
-            m_noInvalidRules = true;
-            std::optional<Span> b;
-            try {
-                b = sp(parseExpression());
-            } catch (const ParseError &e) {
-                if (e.fromLexer) {
-                    m_noInvalidRules = false;
-                    --m_marks;
-                    throw;
-                }
-            }
-            m_noInvalidRules = false;
-            --m_marks;
-            if (b)
+            if (const std::optional<Span> b = attempt([&] { return sp(parseExpression()); }))
                 errorSpan(join(sp(c.target), *b), "invalid syntax. Perhaps you forgot a comma?");
             reset(m);
         }
@@ -2182,9 +2144,8 @@ ExprPtr Parser::parseBraceDisplay()
         dict.keys.push_back(std::move(k));
         dict.elts.push_back(parseExpression());
     };
-    if (atOp("**")) {
-        auto d = makeExpr(ExprKind::Dict, spanOf(open));
-        parseDictItem(*d);
+    // the items after the first, up to the closing brace
+    auto finishDict = [&](ExprPtr d) {
         while (acceptOp(",")) {
             if (atOp("}"))
                 break;
@@ -2192,6 +2153,11 @@ ExprPtr Parser::parseBraceDisplay()
         }
         d->span = join(sp(d), spanOf(expectOp("}")));
         return d;
+    };
+    if (atOp("**")) {
+        auto d = makeExpr(ExprKind::Dict, spanOf(open));
+        parseDictItem(*d);
+        return finishDict(std::move(d));
     }
     ExprPtr first = parseStarNamedExpression();
     if (atOp(":") && first->kind != ExprKind::Starred) {
@@ -2211,13 +2177,7 @@ ExprPtr Parser::parseBraceDisplay()
         auto d = makeExpr(ExprKind::Dict, spanOf(open));
         d->keys.push_back(std::move(first));
         d->elts.push_back(std::move(value));
-        while (acceptOp(",")) {
-            if (atOp("}"))
-                break;
-            parseDictItem(*d);
-        }
-        d->span = join(sp(d), spanOf(expectOp("}")));
-        return d;
+        return finishDict(std::move(d));
     }
     if (atName("for") || (atName("async") && peek(1).isName("for"))) {
         auto c = makeExpr(ExprKind::SetComp, spanOf(open));
@@ -2876,38 +2836,34 @@ public:
         attrs(s.span);
     }
 
-    void stmts(const StmtList &list)
+    // A Python list, `[a, b]`: `item` writes each element.
+    template <typename Items, typename Item>
+    void list(const Items &items, Item item)
     {
         out += '[';
-        for (std::size_t i = 0; i < list.size(); ++i) {
+        for (std::size_t i = 0; i < items.size(); ++i) {
             if (i)
                 out += ", ";
-            stmt(*list[i]);
+            item(items[i]);
         }
         out += ']';
     }
-    void exprs(const ExprList &list)
+    void stmts(const StmtList &l)
     {
-        out += '[';
-        for (std::size_t i = 0; i < list.size(); ++i) {
-            if (i)
-                out += ", ";
-            if (list[i])
-                expr(*list[i]);
+        list(l, [this](const StmtPtr &s) { stmt(*s); });
+    }
+    void exprs(const ExprList &l)
+    {
+        list(l, [this](const ExprPtr &e) {
+            if (e)
+                expr(*e);
             else
                 out += "None";
-        }
-        out += ']';
+        });
     }
-    void strs(const std::vector<std::string> &list)
+    void strs(const std::vector<std::string> &l)
     {
-        out += '[';
-        for (std::size_t i = 0; i < list.size(); ++i) {
-            if (i)
-                out += ", ";
-            out += stringRepr(list[i]);
-        }
-        out += ']';
+        list(l, [this](const std::string &s) { out += stringRepr(s); });
     }
     static const char *ctxName(Context c)
     {
@@ -2934,15 +2890,9 @@ public:
         out += ')';
         attrs(a.span);
     }
-    void args(const std::vector<Arg> &list)
+    void args(const std::vector<Arg> &l)
     {
-        out += '[';
-        for (std::size_t i = 0; i < list.size(); ++i) {
-            if (i)
-                out += ", ";
-            arg(list[i]);
-        }
-        out += ']';
+        list(l, [this](const Arg &a) { arg(a); });
     }
     void arguments(const Arguments *a)
     {
@@ -2969,37 +2919,29 @@ public:
         exprs(a->defaults);
         out += ')';
     }
-    void keywords(const std::vector<Keyword> &list)
+    void keywords(const std::vector<Keyword> &l)
     {
-        out += '[';
-        for (std::size_t i = 0; i < list.size(); ++i) {
-            if (i)
-                out += ", ";
+        list(l, [this](const Keyword &k) {
             out += "keyword(";
-            if (list[i].arg)
-                out += "arg=" + stringRepr(*list[i].arg) + ", ";
+            if (k.arg)
+                out += "arg=" + stringRepr(*k.arg) + ", ";
             out += "value=";
-            expr(*list[i].value);
+            expr(*k.value);
             out += ')';
-            attrs(list[i].span);
-        }
-        out += ']';
+            attrs(k.span);
+        });
     }
-    void generators(const std::vector<Comprehension> &list)
+    void generators(const std::vector<Comprehension> &l)
     {
-        out += '[';
-        for (std::size_t i = 0; i < list.size(); ++i) {
-            if (i)
-                out += ", ";
+        list(l, [this](const Comprehension &c) {
             out += "comprehension(target=";
-            expr(*list[i].target);
+            expr(*c.target);
             out += ", iter=";
-            expr(*list[i].iter);
+            expr(*c.iter);
             out += ", ifs=";
-            exprs(list[i].ifs);
-            out += list[i].isAsync ? ", is_async=1)" : ", is_async=0)";
-        }
-        out += ']';
+            exprs(c.ifs);
+            out += c.isAsync ? ", is_async=1)" : ", is_async=0)";
+        });
     }
     void optExpr(const char *field, const ExprPtr &e)
     {
@@ -3082,13 +3024,9 @@ public:
         case ExprKind::Compare:
             out += "Compare(left=";
             expr(*e.left);
-            out += ", ops=[";
-            for (std::size_t i = 0; i < e.cmpOps.size(); ++i) {
-                if (i)
-                    out += ", ";
-                out += cmpName(e.cmpOps[i]);
-            }
-            out += "], comparators=";
+            out += ", ops=";
+            list(e.cmpOps, [this](CmpOperator op) { out += cmpName(op); });
+            out += ", comparators=";
             exprs(e.elts);
             out += ')';
             return;
@@ -3295,16 +3233,14 @@ public:
             out += ')';
             return;
         case StmtKind::With:
-            out += s.isAsync ? "AsyncWith(items=[" : "With(items=[";
-            for (std::size_t i = 0; i < s.items.size(); ++i) {
-                if (i)
-                    out += ", ";
+            out += s.isAsync ? "AsyncWith(items=" : "With(items=";
+            list(s.items, [this](const WithItem &item) {
                 out += "withitem(context_expr=";
-                expr(*s.items[i].contextExpr);
-                optExpr("optional_vars", s.items[i].optionalVars);
+                expr(*item.contextExpr);
+                optExpr("optional_vars", item.optionalVars);
                 out += ')';
-            }
-            out += "], body=";
+            });
+            out += ", body=";
             stmts(s.body);
             out += ')';
             return;
@@ -3321,24 +3257,22 @@ public:
         case StmtKind::Try:
             out += "Try(body=";
             stmts(s.body);
-            out += ", handlers=[";
-            for (std::size_t i = 0; i < s.handlers.size(); ++i) {
-                if (i)
-                    out += ", ";
+            out += ", handlers=";
+            list(s.handlers, [this](const ExceptHandler &h) {
                 out += "ExceptHandler(";
-                if (s.handlers[i].type) {
+                if (h.type) {
                     out += "type=";
-                    expr(*s.handlers[i].type);
+                    expr(*h.type);
                     out += ", ";
                 }
-                if (s.handlers[i].name)
-                    out += "name=" + stringRepr(*s.handlers[i].name) + ", ";
+                if (h.name)
+                    out += "name=" + stringRepr(*h.name) + ", ";
                 out += "body=";
-                stmts(s.handlers[i].body);
+                stmts(h.body);
                 out += ')';
-                attrs(s.handlers[i].span);
-            }
-            out += "], orelse=";
+                attrs(h.span);
+            });
+            out += ", orelse=";
             stmts(s.orelse);
             out += ", finalbody=";
             stmts(s.finalbody);
@@ -3353,23 +3287,20 @@ public:
         case StmtKind::Import:
         case StmtKind::ImportFrom:
             if (s.kind == StmtKind::Import) {
-                out += "Import(names=[";
+                out += "Import(names=";
             } else {
                 out += "ImportFrom(";
                 if (!s.module.empty())
                     out += "module=" + stringRepr(s.module) + ", ";
-                out += "names=[";
+                out += "names=";
             }
-            for (std::size_t i = 0; i < s.names.size(); ++i) {
-                if (i)
-                    out += ", ";
-                out += "alias(name=" + stringRepr(s.names[i].name);
-                if (s.names[i].asname)
-                    out += ", asname=" + stringRepr(*s.names[i].asname);
+            list(s.names, [this](const Alias &a) {
+                out += "alias(name=" + stringRepr(a.name);
+                if (a.asname)
+                    out += ", asname=" + stringRepr(*a.asname);
                 out += ')';
-                attrs(s.names[i].span);
-            }
-            out += ']';
+                attrs(a.span);
+            });
             if (s.kind == StmtKind::ImportFrom)
                 out += ", level=" + std::to_string(s.level);
             out += ')';
