@@ -466,47 +466,43 @@ DictObject::DictObject() : Object(ObjKind::Dict, types().dict) {}
 bool rawKeyEquals(const Value &a, const Value &b);
 bool rawHash(const Value &v, std::size_t &out); // false: unhashable
 
-long DictObject::findStr(std::string_view key, std::size_t hash) const
-{
-    if (m_index.empty())
-        return -1;
-    std::size_t mask = m_index.size() - 1;
-    std::size_t i = hash & mask;
-    std::size_t perturb = hash;
-    for (;;) {
-        std::int32_t ix = m_index[i];
-        if (ix == -1)
-            return -1;
-        if (ix >= 0) {
-            const Entry &e = m_entries[ix];
-            if (e.hash == hash && e.key.isStr() && e.key.asString() == key)
-                return ix;
-        }
+namespace {
+// CPython's open addressing: the index slot for `hash` first, then the next candidates.
+struct ProbeSequence {
+    ProbeSequence(std::size_t hash, std::size_t indexSize) : mask(indexSize - 1), i(hash & mask), perturb(hash) {}
+    void next()
+    {
         perturb >>= 5;
         i = (i * 5 + 1 + perturb) & mask;
     }
+    std::size_t mask, i, perturb;
+};
+} // namespace
+
+// The entry `matches` accepts along the probe sequence of `hash`, or -1.
+template <typename Matches>
+long DictObject::probe(std::size_t hash, Matches matches) const
+{
+    if (m_index.empty())
+        return -1;
+    for (ProbeSequence p(hash, m_index.size());; p.next()) {
+        std::int32_t ix = m_index[p.i];
+        if (ix == -1)
+            return -1;
+        if (ix >= 0 && matches(m_entries[ix]))
+            return ix;
+    }
+}
+
+long DictObject::findStr(std::string_view key, std::size_t hash) const
+{
+    return probe(hash, [&](const Entry &e) { return e.hash == hash && e.key.isStr() && e.key.asString() == key; });
 }
 
 long DictObject::find(ThreadState *, const Value &key, std::size_t hash, bool &err) const
 {
     err = false;
-    if (m_index.empty())
-        return -1;
-    std::size_t mask = m_index.size() - 1;
-    std::size_t i = hash & mask;
-    std::size_t perturb = hash;
-    for (;;) {
-        std::int32_t ix = m_index[i];
-        if (ix == -1)
-            return -1;
-        if (ix >= 0) {
-            const Entry &e = m_entries[ix];
-            if (e.hash == hash && (e.key.is(key) || rawKeyEquals(e.key, key)))
-                return ix;
-        }
-        perturb >>= 5;
-        i = (i * 5 + 1 + perturb) & mask;
-    }
+    return probe(hash, [&](const Entry &e) { return e.hash == hash && (e.key.is(key) || rawKeyEquals(e.key, key)); });
 }
 
 void DictObject::rebuild(std::size_t minCapacity)
@@ -521,15 +517,11 @@ void DictObject::rebuild(std::size_t minCapacity)
     while (cap < minCapacity * 3 / 2 + 1)
         cap <<= 1;
     m_index.assign(cap, -1);
-    std::size_t mask = cap - 1;
     for (std::size_t k = 0; k < m_entries.size(); ++k) {
-        std::size_t h = m_entries[k].hash;
-        std::size_t i = h & mask, perturb = h;
-        while (m_index[i] != -1) {
-            perturb >>= 5;
-            i = (i * 5 + 1 + perturb) & mask;
-        }
-        m_index[i] = static_cast<std::int32_t>(k);
+        ProbeSequence p(m_entries[k].hash, cap);
+        while (m_index[p.i] != -1)
+            p.next();
+        m_index[p.i] = static_cast<std::int32_t>(k);
     }
 }
 
@@ -537,13 +529,10 @@ void DictObject::insertNew(Value key, Value value, std::size_t hash)
 {
     if ((m_entries.size() + 1) * 3 >= m_index.size() * 2)
         rebuild(m_used + 1 > 8 ? (m_used + 1) * 2 : 8);
-    std::size_t mask = m_index.size() - 1;
-    std::size_t i = hash & mask, perturb = hash;
-    while (m_index[i] >= 0) {
-        perturb >>= 5;
-        i = (i * 5 + 1 + perturb) & mask;
-    }
-    m_index[i] = static_cast<std::int32_t>(m_entries.size());
+    ProbeSequence p(hash, m_index.size());
+    while (m_index[p.i] >= 0)
+        p.next();
+    m_index[p.i] = static_cast<std::int32_t>(m_entries.size());
     m_entries.push_back(Entry{std::move(key), std::move(value), hash});
     ++m_used;
 }
@@ -588,13 +577,10 @@ bool DictObject::remove(ThreadState &ts, const Value &key, bool &found)
         return true;
     found = true;
     // find the index slot pointing at ix and mark it dummy
-    std::size_t mask = m_index.size() - 1;
-    std::size_t i = h & mask, perturb = h;
-    while (m_index[i] != ix) {
-        perturb >>= 5;
-        i = (i * 5 + 1 + perturb) & mask;
-    }
-    m_index[i] = -2;
+    ProbeSequence p(h, m_index.size());
+    while (m_index[p.i] != ix)
+        p.next();
+    m_index[p.i] = -2;
     m_entries[ix].key = Value::unbound();
     m_entries[ix].value = Value();
     --m_used;
@@ -623,21 +609,10 @@ Value DictObject::getStr(const Value &strKey) const
         return Value::notFound();
     std::size_t hash = strKey.as<StrObject>()->hash();
     const std::string &key = strKey.asString();
-    std::size_t mask = m_index.size() - 1;
-    std::size_t i = hash & mask;
-    std::size_t perturb = hash;
-    for (;;) {
-        std::int32_t ix = m_index[i];
-        if (ix == -1)
-            return Value::notFound();
-        if (ix >= 0) {
-            const Entry &e = m_entries[ix];
-            if (e.key.is(strKey) || (e.hash == hash && e.key.isStr() && e.key.asString() == key))
-                return e.value;
-        }
-        perturb >>= 5;
-        i = (i * 5 + 1 + perturb) & mask;
-    }
+    long ix = probe(hash, [&](const Entry &e) {
+        return e.key.is(strKey) || (e.hash == hash && e.key.isStr() && e.key.asString() == key);
+    });
+    return ix >= 0 ? m_entries[ix].value : Value::notFound();
 }
 
 void DictObject::setStr(std::string_view key, Value value)

@@ -132,6 +132,8 @@ public:
 private:
     long find(ThreadState *ts, const Value &key, std::size_t hash, bool &err) const;
     long findStr(std::string_view key, std::size_t hash) const;
+    template <typename Matches>
+    long probe(std::size_t hash, Matches matches) const;
     void insertNew(Value key, Value value, std::size_t hash);
     void rebuild(std::size_t minCapacity);
 
