@@ -145,6 +145,18 @@ bool cpIsAlpha(std::uint32_t c)
     return cpLower(c) != c || cpUpper(c) != c || c == 0xDF;
 }
 
+// str.isupper()/str.islower(): at least one cased character and none of the other case.
+bool isAllCased(const std::string &s, bool upper)
+{
+    bool any = false;
+    for (unsigned char c : s) {
+        if (upper ? std::islower(c) : std::isupper(c))
+            return false;
+        any = any || (upper ? std::isupper(c) : std::islower(c));
+    }
+    return any;
+}
+
 std::string lowerAscii(std::string s)
 {
     std::string out;
@@ -596,24 +608,8 @@ void initBuiltinMethods(CoreTypes &t)
         }
         return makeStr(std::move(out));
     });
-    method(S, "isupper", [](ThreadState &, const CallArgs &a) {
-        bool any = false;
-        for (unsigned char c : a[0].asString()) {
-            if (std::islower(c))
-                return Value::falseValue();
-            any = any || std::isupper(c);
-        }
-        return Value::fromBool(any);
-    });
-    method(S, "islower", [](ThreadState &, const CallArgs &a) {
-        bool any = false;
-        for (unsigned char c : a[0].asString()) {
-            if (std::isupper(c))
-                return Value::falseValue();
-            any = any || std::islower(c);
-        }
-        return Value::fromBool(any);
-    });
+    method(S, "isupper", [](ThreadState &, const CallArgs &a) { return Value::fromBool(isAllCased(a[0].asString(), true)); });
+    method(S, "islower", [](ThreadState &, const CallArgs &a) { return Value::fromBool(isAllCased(a[0].asString(), false)); });
     method(S, "title", [](ThreadState &, const CallArgs &a) {
         std::string out;
         bool prevCased = false;
