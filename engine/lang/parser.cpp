@@ -2947,7 +2947,8 @@ public:
     {
         if (!e)
             return;
-        out += ", ";
+        if (out.back() != '(') // not the node's first field
+            out += ", ";
         out += field;
         out += '=';
         expr(*e);
@@ -3053,17 +3054,13 @@ public:
             out += ctxName(e.ctx);
             out += ')';
             return;
-        case ExprKind::Slice: {
+        case ExprKind::Slice:
             out += "Slice(";
-            const std::size_t mark = out.size();
             optExpr("lower", e.lower);
             optExpr("upper", e.upper);
             optExpr("step", e.step);
-            if (out.size() > mark)
-                out.erase(mark, 2);
             out += ')';
             return;
-        }
         case ExprKind::Starred:
             out += "Starred(value=";
             expr(*e.value);
@@ -3133,10 +3130,7 @@ public:
             return;
         case ExprKind::Yield:
             out += "Yield(";
-            if (e.value) {
-                out += "value=";
-                expr(*e.value);
-            }
+            optExpr("value", e.value);
             out += ')';
             return;
         case ExprKind::NamedExpr:
@@ -3176,10 +3170,7 @@ public:
             return;
         case StmtKind::Return:
             out += "Return(";
-            if (s.value) {
-                out += "value=";
-                expr(*s.value);
-            }
+            optExpr("value", s.value);
             out += ')';
             return;
         case StmtKind::Delete:
@@ -3244,16 +3235,12 @@ public:
             stmts(s.body);
             out += ')';
             return;
-        case StmtKind::Raise: {
+        case StmtKind::Raise:
             out += "Raise(";
-            const std::size_t mark = out.size();
             optExpr("exc", s.value);
             optExpr("cause", s.cause);
-            if (out.size() > mark)
-                out.erase(mark, 2);
             out += ')';
             return;
-        }
         case StmtKind::Try:
             out += "Try(body=";
             stmts(s.body);
