@@ -298,6 +298,23 @@ void rangeArgs(const CallArgs &a, std::size_t first, const std::string &s, std::
     b1 = std::max(b0, toByte(en));
 }
 
+// str.find/index/count(sub[, start[, end]]): the part of the string searched, and the byte
+// offset it starts at; false with a TypeError set where the arguments do not fit.
+bool searchedSlice(ThreadState &ts, const CallArgs &a, const char *name, std::string &slice, std::size_t &b0)
+{
+    if (!a.checkCount(ts, name, 2, 4))
+        return false;
+    if (!a[1].isStr()) {
+        typeErr(ts, "must be str, not " + typeName(a[1]));
+        return false;
+    }
+    const std::string &s = a[0].asString();
+    std::size_t b1;
+    rangeArgs(a, 2, s, b0, b1);
+    slice = s.substr(b0, b1 - b0);
+    return true;
+}
+
 Value padImpl(ThreadState &ts, const CallArgs &a, int mode, const char *name)
 {
     if (!a.checkCount(ts, name, 2, 3))
@@ -540,21 +557,17 @@ void initBuiltinMethods(CoreTypes &t)
     method(S, "endswith", startsEnds(true));
     auto findFn = [](bool rev, bool raise, const char *name) {
         return [rev, raise, name](ThreadState &ts, const CallArgs &a) -> Value {
-            if (!a.checkCount(ts, name, 2, 4))
+            std::string sub;
+            std::size_t b0;
+            if (!searchedSlice(ts, a, name, sub, b0))
                 return Value::error();
-            if (!a[1].isStr())
-                return typeErr(ts, "must be str, not " + typeName(a[1]));
-            const std::string &s = a[0].asString();
-            std::size_t b0, b1;
-            rangeArgs(a, 2, s, b0, b1);
-            std::string sub = s.substr(b0, b1 - b0);
             std::size_t p = rev ? sub.rfind(a[1].asString()) : sub.find(a[1].asString());
             if (p == std::string::npos) {
                 if (raise)
                     return ts.raise(types().ValueError, "substring not found");
                 return Value::smallInt(-1);
             }
-            return Value::fromInt(cpIndexOfByte(s, b0 + p));
+            return Value::fromInt(cpIndexOfByte(a[0].asString(), b0 + p));
         };
     };
     method(S, "find", findFn(false, false, "find"));
@@ -562,14 +575,10 @@ void initBuiltinMethods(CoreTypes &t)
     method(S, "index", findFn(false, true, "index"));
     method(S, "rindex", findFn(true, true, "rindex"));
     method(S, "count", [](ThreadState &ts, const CallArgs &a) -> Value {
-        if (!a.checkCount(ts, "count", 2, 4))
+        std::string sub;
+        std::size_t b0;
+        if (!searchedSlice(ts, a, "count", sub, b0))
             return Value::error();
-        if (!a[1].isStr())
-            return typeErr(ts, "must be str, not " + typeName(a[1]));
-        const std::string &s = a[0].asString();
-        std::size_t b0, b1;
-        rangeArgs(a, 2, s, b0, b1);
-        std::string sub = s.substr(b0, b1 - b0);
         const std::string &needle = a[1].asString();
         if (needle.empty())
             return Value::fromInt(static_cast<std::int64_t>(cpCount(sub) + 1));
