@@ -467,6 +467,16 @@ static ResumeResult resumeStep(ThreadState &ts, AsyncGenStep *st, const Value &s
 {
     ResumeResult rr;
     auto *g = st->gen.as<GeneratorObject>();
+    // the generator is exhausted: aclose() is done, asend() and athrow() raise StopAsyncIteration
+    auto exhausted = [&] {
+        if (st->isClose) {
+            rr.kind = ResumeResult::Returned;
+        } else {
+            ts.raise(types().StopAsyncIteration);
+            rr.kind = ResumeResult::Raised;
+        }
+        return rr;
+    };
     if (st->state == 2) {
         ts.raise(types().RuntimeError, "cannot reuse already awaited __anext__()/asend()");
         rr.kind = ResumeResult::Raised;
@@ -477,13 +487,7 @@ static ResumeResult resumeStep(ThreadState &ts, AsyncGenStep *st, const Value &s
         st->state = 1;
         if (g->state.load() == GeneratorObject::Done) {
             st->state = 2;
-            if (st->isClose) {
-                rr.kind = ResumeResult::Returned;
-                return rr;
-            }
-            ts.raise(types().StopAsyncIteration);
-            rr.kind = ResumeResult::Raised;
-            return rr;
+            return exhausted();
         }
         if (!st->throwExc.isNone()) {
             Value e = st->throwExc;
@@ -509,15 +513,8 @@ static ResumeResult resumeStep(ThreadState &ts, AsyncGenStep *st, const Value &s
         return r;
     }
     st->state = 2;
-    if (r.kind == ResumeResult::Returned) {
-        if (st->isClose) {
-            rr.kind = ResumeResult::Returned;
-            return rr;
-        }
-        ts.raise(types().StopAsyncIteration);
-        rr.kind = ResumeResult::Raised;
-        return rr;
-    }
+    if (r.kind == ResumeResult::Returned)
+        return exhausted();
     if (st->isClose && (ts.exceptionMatches(types().GeneratorExit) || ts.exceptionMatches(types().StopAsyncIteration))) {
         ts.fetchException();
         rr.kind = ResumeResult::Returned;
