@@ -44,8 +44,7 @@ std::vector<std::string> codePoints(const std::string &s)
 {
     std::vector<std::string> out;
     for (std::size_t i = 0; i < s.size();) {
-        unsigned char c = static_cast<unsigned char>(s[i]);
-        std::size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+        const std::size_t len = utf8Length(static_cast<unsigned char>(s[i]));
         out.push_back(s.substr(i, len));
         i += len;
     }
@@ -88,15 +87,8 @@ std::string stripChars(const std::string &s, const std::string *chars, bool left
 std::vector<std::uint32_t> decodeUtf8(const std::string &s)
 {
     std::vector<std::uint32_t> out;
-    for (std::size_t i = 0; i < s.size();) {
-        unsigned char c = static_cast<unsigned char>(s[i]);
-        int len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-        std::uint32_t cp = len == 1 ? c : (c & (0xFF >> (len + 1)));
-        for (int k = 1; k < len && i + k < s.size(); ++k)
-            cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-        out.push_back(cp);
-        i += len;
-    }
+    for (std::size_t i = 0; i < s.size();)
+        out.push_back(nextCodePoint(s, i));
     return out;
 }
 
@@ -288,8 +280,7 @@ void rangeArgs(const CallArgs &a, std::size_t first, const std::string &s, std::
         std::size_t i = 0;
         std::int64_t k = 0;
         while (i < s.size() && k < cp) {
-            unsigned char c = static_cast<unsigned char>(s[i]);
-            i += c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+            i += utf8Length(static_cast<unsigned char>(s[i]));
             ++k;
         }
         return i;

@@ -834,18 +834,8 @@ void initBuiltinsDict(DictObject &d)
         auto *s = a[0].as<StrObject>();
         if (s->length() != 1)
             return raiseTypeError(ts, "ord() expected a character, but string of length " + std::to_string(s->length()) + " found");
-        const std::string &b = s->value;
-        unsigned char c = static_cast<unsigned char>(b[0]);
-        std::uint32_t cp;
-        if (c < 0x80)
-            cp = c;
-        else {
-            int len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
-            cp = c & (0xFF >> (len + 1));
-            for (int k = 1; k < len && k < static_cast<int>(b.size()); ++k)
-                cp = (cp << 6) | (static_cast<unsigned char>(b[k]) & 0x3F);
-        }
-        return Value::fromInt(cp);
+        std::size_t at = 0;
+        return Value::fromInt(nextCodePoint(s->value, at));
     });
     auto radix = [](const char *name, int base, const char *prefix) {
         return [name, base, prefix](ThreadState &ts, const CallArgs &a) -> Value {

@@ -3,6 +3,7 @@
 
 #include "bigint.h"
 #include "interpreter.h"
+#include "utf8.h"
 
 #include <cmath>
 #include <cstdio>
@@ -33,10 +34,8 @@ bool parseSpec(std::string_view s, Spec &sp)
     auto isAlign = [](char c) { return c == '<' || c == '>' || c == '^' || c == '='; };
     // fill may be a multi-byte character
     std::size_t firstLen = 1;
-    if (!s.empty()) {
-        unsigned char c = static_cast<unsigned char>(s[0]);
-        firstLen = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-    }
+    if (!s.empty())
+        firstLen = utf8Length(static_cast<unsigned char>(s[0]));
     if (s.size() > firstLen && isAlign(s[firstLen])) {
         sp.fill = std::string(s.substr(0, firstLen));
         sp.align = s[firstLen];
@@ -274,8 +273,7 @@ Value formatWithSpec(ThreadState &ts, const Value &v, std::string_view specText)
             std::size_t i = 0;
             int n = 0;
             while (i < s.size() && n < sp.precision) {
-                unsigned char c = static_cast<unsigned char>(s[i]);
-                i += c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+                i += utf8Length(static_cast<unsigned char>(s[i]));
                 ++n;
             }
             s = s.substr(0, i);

@@ -43,11 +43,8 @@ void appendEscaped(std::string &out, const std::string &s, bool ensureAscii)
                 std::snprintf(buf, sizeof buf, "\\u%04x", c);
                 out += buf;
             } else if (c >= 0x80 && ensureAscii) {
-                int len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
-                std::uint32_t cp = c & (0xFF >> (len + 1));
-                for (int k = 1; k < len && i + k < s.size(); ++k)
-                    cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-                i += len - 1;
+                std::uint32_t cp = nextCodePoint(s, i);
+                --i; // the loop steps past the sequence's last byte
                 char buf[16];
                 if (cp >= 0x10000) {
                     cp -= 0x10000;

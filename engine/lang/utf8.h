@@ -86,4 +86,24 @@ inline std::size_t findInvalidUtf8(std::string_view text)
     return std::string_view::npos;
 }
 
+// For text known to be valid UTF-8 (a str's contents), without checks: the length of the
+// sequence `lead` starts.
+inline std::size_t utf8Length(unsigned char lead)
+{
+    return lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+}
+
+// For text known to be valid UTF-8, without checks: the code point at `s[i]`; `i` moves
+// past it.
+inline char32_t nextCodePoint(std::string_view s, std::size_t &i)
+{
+    const auto lead = static_cast<unsigned char>(s[i]);
+    const std::size_t len = utf8Length(lead);
+    char32_t cp = len == 1 ? lead : (lead & (0xFF >> (len + 1)));
+    for (std::size_t k = 1; k < len && i + k < s.size(); ++k)
+        cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+    i += len;
+    return cp;
+}
+
 } // namespace loopscope::lang
