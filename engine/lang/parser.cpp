@@ -210,6 +210,7 @@ private:
     Token expectOp(std::string_view op);
     Token expectIdentifier();
     bool atNewline() { return peek().kind == TokenKind::Newline; }
+    bool atComprehension() { return atName("for") || (atName("async") && peek(1).isName("for")); }
     std::size_t mark() { return m_index; }
     void reset(std::size_t m) { m_index = m; }
 
@@ -325,6 +326,8 @@ private:
         m_pendingAwaits.clear();
     }
     void finishComprehension(const Expr &comp);
+    ExprPtr parseComprehensionRest(ExprPtr comp, std::string_view close);
+    ExprPtr parseDisplayRest(ExprPtr display, std::string_view close);
 };
 
 struct DepthGuard {
@@ -1837,7 +1840,7 @@ void Parser::parseCallArgs(Expr &call, const Token &open)
             call.keywords.push_back(std::move(k));
         } else {
             ExprPtr v = parseNamedExpression();
-            if (atName("for") || (atName("async") && peek(1).isName("for"))) {
+            if (atComprehension()) {
                 auto g = makeExpr(ExprKind::GeneratorExp, sp(v));
                 g->elt = std::move(v);
                 g->generators = parseComprehensions();
@@ -1928,7 +1931,7 @@ ExprPtr Parser::parseSlice()
 std::vector<Comprehension> Parser::parseComprehensions()
 {
     std::vector<Comprehension> gens;
-    while (atName("for") || (atName("async") && peek(1).isName("for"))) {
+    while (atComprehension()) {
         Comprehension c;
         if (atName("async")) {
             take();
@@ -2057,13 +2060,10 @@ ExprPtr Parser::parseParenthesized()
         return y;
     }
     ExprPtr first = parseStarNamedExpression();
-    if (atName("for") || (atName("async") && peek(1).isName("for"))) {
+    if (atComprehension()) {
         auto g = makeExpr(ExprKind::GeneratorExp, spanOf(open));
         g->elt = std::move(first);
-        g->generators = parseComprehensions();
-        g->span = join(sp(g), spanOf(expectOp(")")));
-        finishComprehension(*g);
-        return g;
+        return parseComprehensionRest(std::move(g), ")");
     }
     if (atOp(")")) {
         const Token close = take();
@@ -2076,13 +2076,7 @@ ExprPtr Parser::parseParenthesized()
         invalidSyntax();
     auto tuple = makeExpr(ExprKind::Tuple, spanOf(open));
     tuple->elts.push_back(std::move(first));
-    while (acceptOp(",")) {
-        if (atOp(")"))
-            break;
-        tuple->elts.push_back(parseStarNamedExpression());
-    }
-    tuple->span = join(sp(tuple), spanOf(expectOp(")")));
-    return tuple;
+    return parseDisplayRest(std::move(tuple), ")");
 }
 
 ExprPtr Parser::parseListDisplay()
@@ -2095,22 +2089,13 @@ ExprPtr Parser::parseListDisplay()
         return list;
     }
     ExprPtr first = parseStarNamedExpression();
-    if (atName("for") || (atName("async") && peek(1).isName("for"))) {
+    if (atComprehension()) {
         auto c = makeExpr(ExprKind::ListComp, spanOf(open));
         c->elt = std::move(first);
-        c->generators = parseComprehensions();
-        c->span = join(sp(c), spanOf(expectOp("]")));
-        finishComprehension(*c);
-        return c;
+        return parseComprehensionRest(std::move(c), "]");
     }
     list->elts.push_back(std::move(first));
-    while (acceptOp(",")) {
-        if (atOp("]"))
-            break;
-        list->elts.push_back(parseStarNamedExpression());
-    }
-    list->span = join(sp(list), spanOf(expectOp("]")));
-    return list;
+    return parseDisplayRest(std::move(list), "]");
 }
 
 ExprPtr Parser::parseBraceDisplay()
@@ -2165,37 +2150,47 @@ ExprPtr Parser::parseBraceDisplay()
         if (atOp("}") || atOp(","))
             errorAt(colon, "expression expected after dictionary key and ':'");
         ExprPtr value = parseExpression();
-        if (atName("for") || (atName("async") && peek(1).isName("for"))) {
+        if (atComprehension()) {
             auto c = makeExpr(ExprKind::DictComp, spanOf(open));
             c->left = std::move(first);
             c->value = std::move(value);
-            c->generators = parseComprehensions();
-            c->span = join(sp(c), spanOf(expectOp("}")));
-            finishComprehension(*c);
-            return c;
+            return parseComprehensionRest(std::move(c), "}");
         }
         auto d = makeExpr(ExprKind::Dict, spanOf(open));
         d->keys.push_back(std::move(first));
         d->elts.push_back(std::move(value));
         return finishDict(std::move(d));
     }
-    if (atName("for") || (atName("async") && peek(1).isName("for"))) {
+    if (atComprehension()) {
         auto c = makeExpr(ExprKind::SetComp, spanOf(open));
         c->elt = std::move(first);
-        c->generators = parseComprehensions();
-        c->span = join(sp(c), spanOf(expectOp("}")));
-        finishComprehension(*c);
-        return c;
+        return parseComprehensionRest(std::move(c), "}");
     }
     auto set = makeExpr(ExprKind::Set, spanOf(open));
     set->elts.push_back(std::move(first));
+    return parseDisplayRest(std::move(set), "}");
+}
+
+// A comprehension whose element is read: its for/if clauses and the closing bracket.
+ExprPtr Parser::parseComprehensionRest(ExprPtr comp, std::string_view close)
+{
+    comp->generators = parseComprehensions();
+    comp->span = join(sp(comp), spanOf(expectOp(close)));
+    finishComprehension(*comp);
+    return comp;
+}
+
+// A tuple, list or set display whose first element is read: the others and the closing
+// bracket (a trailing comma allowed).
+ExprPtr Parser::parseDisplayRest(ExprPtr display, std::string_view close)
+{
     while (acceptOp(",")) {
-        if (atOp("}"))
+        if (atOp(close))
             break;
-        set->elts.push_back(parseStarNamedExpression());
+        display->elts.push_back(parseStarNamedExpression());
     }
-    set->span = join(sp(set), spanOf(expectOp("}")));
-    return set;
+    display->span = join(sp(display), spanOf(expectOp(close)));
+    return display;
 }
 
 // ---- strings and f-strings --------------------------------------------------------
