@@ -51,15 +51,6 @@ std::vector<std::string> codePoints(const std::string &s)
     return out;
 }
 
-std::size_t cpCount(const std::string &s)
-{
-    std::size_t n = 0;
-    for (unsigned char c : s)
-        if ((c & 0xC0) != 0x80)
-            ++n;
-    return n;
-}
-
 std::int64_t cpIndexOfByte(const std::string &s, std::size_t byte)
 {
     std::int64_t n = 0;
@@ -264,7 +255,7 @@ Value splitImpl(ThreadState &ts, const CallArgs &a, bool fromRight)
 // start/end arguments of find/count/startswith in code points, returned as byte offsets
 void rangeArgs(const CallArgs &a, std::size_t first, const std::string &s, std::size_t &b0, std::size_t &b1)
 {
-    std::int64_t n = static_cast<std::int64_t>(cpCount(s));
+    std::int64_t n = static_cast<std::int64_t>(codePointCount(s));
     std::int64_t st = 0, en = n;
     if (a.size() > first && !a[first].isNone())
         st = a[first].asInt();
@@ -314,11 +305,11 @@ Value padImpl(ThreadState &ts, const CallArgs &a, int mode, const char *name)
     std::int64_t width = a[1].asInt();
     std::string fill = " ";
     if (a.size() > 2) {
-        if (!a[2].isStr() || cpCount(a[2].asString()) != 1)
+        if (!a[2].isStr() || codePointCount(a[2].asString()) != 1)
             return typeErr(ts, "The fill character must be exactly one character long");
         fill = a[2].asString();
     }
-    std::int64_t len = static_cast<std::int64_t>(cpCount(s));
+    std::int64_t len = static_cast<std::int64_t>(codePointCount(s));
     if (width <= len)
         return a[0];
     std::int64_t total = width - len;
@@ -572,7 +563,7 @@ void initBuiltinMethods(CoreTypes &t)
             return Value::error();
         const std::string &needle = a[1].asString();
         if (needle.empty())
-            return Value::fromInt(static_cast<std::int64_t>(cpCount(sub) + 1));
+            return Value::fromInt(static_cast<std::int64_t>(codePointCount(sub) + 1));
         std::int64_t n = 0;
         for (std::size_t p = sub.find(needle); p != std::string::npos; p = sub.find(needle, p + needle.size()))
             ++n;
@@ -635,7 +626,7 @@ void initBuiltinMethods(CoreTypes &t)
             return Value::error();
         std::string s = a[0].asString();
         std::int64_t w = a[1].asInt();
-        std::int64_t len = static_cast<std::int64_t>(cpCount(s));
+        std::int64_t len = static_cast<std::int64_t>(codePointCount(s));
         if (w <= len)
             return a[0];
         std::string sign;
@@ -676,7 +667,7 @@ void initBuiltinMethods(CoreTypes &t)
         return !p.empty() && s.size() >= p.size() && s.compare(s.size() - p.size(), p.size(), p) == 0 ? makeStr(s.substr(0, s.size() - p.size())) : a[0];
     });
     method(S, "format", [](ThreadState &ts, const CallArgs &a) { return strFormat(ts, a[0].asString(), a, 1); });
-    method(S, "__len__", [](ThreadState &, const CallArgs &a) { return Value::fromInt(static_cast<std::int64_t>(cpCount(a[0].asString()))); });
+    method(S, "__len__", [](ThreadState &, const CallArgs &a) { return Value::fromInt(static_cast<std::int64_t>(codePointCount(a[0].asString()))); });
     S->construct = [](ThreadState &ts, const CallArgs &a) -> Value {
         if (a.size() == 0)
             return makeStr("");

@@ -74,15 +74,6 @@ bool parseSpec(std::string_view s, Spec &sp)
     return i == s.size();
 }
 
-std::size_t cpLen(const std::string &s)
-{
-    std::size_t n = 0;
-    for (unsigned char c : s)
-        if ((c & 0xC0) != 0x80)
-            ++n;
-    return n;
-}
-
 std::string group(const std::string &digits, char sep, int every = 3)
 {
     std::string out;
@@ -97,7 +88,7 @@ std::string group(const std::string &digits, char sep, int every = 3)
 
 std::string pad(const std::string &body, const std::string &signPrefix, const Spec &sp, char defaultAlign)
 {
-    std::size_t len = cpLen(body) + cpLen(signPrefix);
+    std::size_t len = codePointCount(body) + codePointCount(signPrefix);
     char align = sp.align ? sp.align : (sp.zero ? '=' : defaultAlign);
     std::string fill = sp.align ? sp.fill : (sp.zero ? "0" : sp.fill);
     if (sp.width < 0 || static_cast<std::size_t>(sp.width) <= len)
@@ -269,7 +260,7 @@ Value formatWithSpec(ThreadState &ts, const Value &v, std::string_view specText)
         if (sv.isError())
             return sv;
         std::string s = sv.asString();
-        if (sp.precision >= 0 && cpLen(s) > static_cast<std::size_t>(sp.precision)) {
+        if (sp.precision >= 0 && codePointCount(s) > static_cast<std::size_t>(sp.precision)) {
             std::size_t i = 0;
             int n = 0;
             while (i < s.size() && n < sp.precision) {

@@ -4,6 +4,7 @@
 #include "bigint.h"
 #include "code.h"
 #include "native.h"
+#include "utf8.h"
 
 #include <cmath>
 #include <cstring>
@@ -177,13 +178,8 @@ StrObject::StrObject(std::string s) : Object(ObjKind::Str, types().str), value(s
 
 std::size_t StrObject::length() const
 {
-    if (m_length == std::size_t(-1)) {
-        std::size_t n = 0;
-        for (unsigned char c : value)
-            if ((c & 0xC0) != 0x80)
-                ++n;
-        m_length = n;
-    }
+    if (m_length == std::size_t(-1))
+        m_length = codePointCount(value);
     return m_length;
 }
 

@@ -86,6 +86,16 @@ inline std::size_t findInvalidUtf8(std::string_view text)
     return std::string_view::npos;
 }
 
+// The number of code points in UTF-8 text: the bytes that do not continue a sequence.
+inline std::size_t codePointCount(std::string_view s)
+{
+    std::size_t n = 0;
+    for (unsigned char c : s)
+        if ((c & 0xC0) != 0x80)
+            ++n;
+    return n;
+}
+
 // For text known to be valid UTF-8 (a str's contents), without checks: the length of the
 // sequence `lead` starts.
 inline std::size_t utf8Length(unsigned char lead)
