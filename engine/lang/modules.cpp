@@ -177,24 +177,17 @@ Value mathModule(ThreadState &)
                          }
                          return makeFloat(std::sqrt(s));
                      })});
-    attrs.push_back({"isnan", fn(M, "isnan", [](ThreadState &ts, const CallArgs &a) -> Value {
-                         double x;
-                         if (!a.checkCount(ts, "isnan", 1, 1) || !number(ts, a[0], x))
-                             return Value::error();
-                         return Value::fromBool(std::isnan(x));
-                     })});
-    attrs.push_back({"isinf", fn(M, "isinf", [](ThreadState &ts, const CallArgs &a) -> Value {
-                         double x;
-                         if (!a.checkCount(ts, "isinf", 1, 1) || !number(ts, a[0], x))
-                             return Value::error();
-                         return Value::fromBool(std::isinf(x));
-                     })});
-    attrs.push_back({"isfinite", fn(M, "isfinite", [](ThreadState &ts, const CallArgs &a) -> Value {
-                         double x;
-                         if (!a.checkCount(ts, "isfinite", 1, 1) || !number(ts, a[0], x))
-                             return Value::error();
-                         return Value::fromBool(std::isfinite(x));
-                     })});
+    auto floatTest = [M](const char *name, bool (*test)(double)) {
+        return std::pair<std::string, Value>(name, fn(M, name, [test, name](ThreadState &ts, const CallArgs &a) -> Value {
+            double x;
+            if (!a.checkCount(ts, name, 1, 1) || !number(ts, a[0], x))
+                return Value::error();
+            return Value::fromBool(test(x));
+        }));
+    };
+    attrs.push_back(floatTest("isnan", [](double x) { return std::isnan(x); }));
+    attrs.push_back(floatTest("isinf", [](double x) { return std::isinf(x); }));
+    attrs.push_back(floatTest("isfinite", [](double x) { return std::isfinite(x); }));
     attrs.push_back({"isclose", fn(M, "isclose", [](ThreadState &ts, const CallArgs &a) -> Value {
                          double x, y;
                          if (!a.checkCount(ts, "isclose", 2, 2) || !number(ts, a[0], x) || !number(ts, a[1], y))
