@@ -88,7 +88,7 @@ void remapRequestIds(std::vector<trace::TraceEvent> &events, const std::vector<h
 } // namespace
 
 BenchResult runBurst(EngineCore &engine, http::BurstPlan plan, const std::function<void(int, int)> &progress,
-                     const std::atomic<bool> *stop, double settleSeconds)
+                     const std::atomic<bool> *stop, double settleSeconds, bool traced)
 {
     using namespace std::chrono;
     BenchResult result;
@@ -96,14 +96,17 @@ BenchResult runBurst(EngineCore &engine, http::BurstPlan plan, const std::functi
     if (plan.host.empty())
         plan.host = "127.0.0.1";
 
-    trace::setEnabled(true);
+    trace::setEnabled(traced);
     TraceFeed &feed = TraceFeed::instance();
-    auto subscription = feed.subscribe();
+    std::shared_ptr<TraceSubscription> subscription;
     trace::SessionBuilder builder;
 
     // Whatever happened before this burst (startup, earlier bursts) is not part of it.
-    feed.pump();
-    subscription->take();
+    if (traced) {
+        subscription = feed.subscribe();
+        feed.pump();
+        subscription->take();
+    }
 
     http::BurstClient client(plan);
     client.start();
@@ -115,6 +118,8 @@ BenchResult runBurst(EngineCore &engine, http::BurstPlan plan, const std::functi
     // Held until the end: request ids are renumbered before the session is built.
     std::vector<trace::TraceEvent> events;
     auto drain = [&] {
+        if (!subscription)
+            return;
         feed.pump();
         std::vector<trace::TraceEvent> more = subscription->take();
         events.insert(events.end(), more.begin(), more.end());
@@ -150,7 +155,8 @@ BenchResult runBurst(EngineCore &engine, http::BurstPlan plan, const std::functi
         drain();
     }
     drain();
-    feed.unsubscribe(subscription);
+    if (subscription)
+        feed.unsubscribe(subscription);
 
     result.records = client.records();
     result.summary = client.summary();

@@ -34,8 +34,10 @@ struct BenchResult {
 // plan's port is set to the engine's. `progress(done, total)` is called from this
 // thread; `stop` (optional) ends the burst early when it turns true. `settle`: how long
 // to keep collecting once the server is idle (late prints, background tasks' ends).
+// `traced` false: tracing stays off and nothing is drained (to measure what tracing
+// costs); the session then holds the client's records only.
 BenchResult runBurst(EngineCore &engine, http::BurstPlan plan, const std::function<void(int, int)> &progress = {},
-                     const std::atomic<bool> *stop = nullptr, double settleSeconds = 0.1);
+                     const std::atomic<bool> *stop = nullptr, double settleSeconds = 0.1, bool traced = true);
 
 class BenchRun : public QObject {
     Q_OBJECT

@@ -196,12 +196,14 @@ int runBench(const QStringList &args)
         fail(QStringLiteral("bench"), error);
         return 2;
     }
+    // Untraced from the start: the engine decides at startup what it samples for the trace.
+    trace::setEnabled(o->traced);
     EngineCore engine;
     EngineSettings settings = o->engine;
     settings.port = 0;
     if (!startEngine(engine, QStringLiteral("bench"), o->file, source, settings))
         return 1;
-    const BenchResult r = runBurst(engine, planFrom(*o));
+    const BenchResult r = runBurst(engine, planFrom(*o), {}, nullptr, 0.1, o->traced);
     engine.stop();
     if (!o->quiet)
         printSummary(r);

@@ -34,6 +34,7 @@ struct BenchOptions {
     EngineSettings engine;
     QString json, csv, trace, charts;
     bool quiet = false;  // no summary on stdout
+    bool traced = true;  // false (--no-trace): the engine runs untraced, to measure what tracing costs
 };
 
 // `args` are the words after the verb. On failure returns nullopt and sets `error` to one

@@ -233,6 +233,49 @@ private slots:
             QVERIFY2(latency.value(QLatin1String(key)).isDouble(), key);
     }
 
+    // --no-trace (what tracing costs): the client's figures are all there; what only the
+    // trace knows (blocked spans, prints, pools) stays empty, though /ping prints and blocks.
+    void benchWithoutTraceKeepsTheClientsFigures()
+    {
+        const Run help = run({QStringLiteral("bench"), QStringLiteral("--help")});
+        QVERIFY2(help.out.contains(QLatin1String("[--no-trace]")), qPrintable(help.out));
+
+        const QString out = path(QStringLiteral("untraced.json"));
+        const Run r = run({QStringLiteral("bench"), path(QStringLiteral("app.py")), QStringLiteral("--path"),
+                           QStringLiteral("/ping?i={i}"), QStringLiteral("--requests"), QStringLiteral("2"),
+                           QStringLiteral("--connections"), QStringLiteral("2"), QStringLiteral("--no-trace"),
+                           QStringLiteral("--json"), out});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains(QStringLiteral("requests 2  errors 0")), qPrintable(r.out));
+        QFile f(out);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QJsonObject doc = QJsonDocument::fromJson(f.readAll()).object();
+        for (const char *key : {"requests", "prints", "loop", "pool", "summary"})
+            QVERIFY2(doc.contains(QLatin1String(key)), key);
+
+        const QJsonArray requests = doc.value(QLatin1String("requests")).toArray();
+        QCOMPARE(requests.size(), 2);
+        for (int i = 0; i < requests.size(); ++i) {
+            const QJsonObject q = requests[i].toObject();
+            QCOMPARE(q.value(QLatin1String("id")).toInt(), i);
+            QCOMPARE(q.value(QLatin1String("path")).toString(), QStringLiteral("/ping?i=%1").arg(i));
+            QCOMPARE(q.value(QLatin1String("status")).toInt(), 200);
+            QCOMPARE(q.value(QLatin1String("body")).toString(), QStringLiteral("\"pong\""));
+            QVERIFY(q.value(QLatin1String("done")).toDouble() > 0.15);
+        }
+        const QJsonObject summary = doc.value(QLatin1String("summary")).toObject();
+        QCOMPARE(summary.value(QLatin1String("requests")).toInt(), 2);
+        QCOMPARE(summary.value(QLatin1String("errors")).toInt(), 0);
+        QVERIFY(summary.value(QLatin1String("rps")).toDouble() > 0);
+
+        const QJsonObject loop = doc.value(QLatin1String("loop")).toObject();
+        QVERIFY(loop.value(QLatin1String("blocked")).isArray());
+        QVERIFY(loop.value(QLatin1String("blocked")).toArray().isEmpty());
+        QVERIFY(loop.value(QLatin1String("lag_ms")).toArray().isEmpty());
+        QVERIFY(doc.value(QLatin1String("prints")).toArray().isEmpty());
+        QVERIFY(doc.value(QLatin1String("pool")).toArray().isEmpty());
+    }
+
     void benchWritesCsvAndTrace()
     {
         const QString csv = path(QStringLiteral("out.csv"));

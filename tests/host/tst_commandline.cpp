@@ -59,6 +59,20 @@ private slots:
         QCOMPARE(o->engine.workers, 1);
         QCOMPARE(o->engine.gil, true);
         QCOMPARE(o->keepAlive, true);
+        QCOMPARE(o->traced, true);
+    }
+
+    void benchNoTraceIsASwitch()
+    {
+        QString error;
+        const auto o = parseBenchArgs({QStringLiteral("a.py"), QStringLiteral("--path"), QStringLiteral("/"),
+                                       QStringLiteral("--no-trace")}, &error);
+        QVERIFY2(o.has_value(), qPrintable(error));
+        QCOMPARE(o->traced, false);
+        QVERIFY(!parseBenchArgs({QStringLiteral("a.py"), QStringLiteral("--path"), QStringLiteral("/"),
+                                 QStringLiteral("--no-trace=1")}, &error));
+        QCOMPARE(error, QStringLiteral("option --no-trace takes no value"));
+        QVERIFY(QString::fromLatin1(kBenchUsage).contains(QLatin1String("--no-trace")));
     }
 
     void badInputGivesOneLineReason_data()
