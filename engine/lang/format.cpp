@@ -3,6 +3,7 @@
 
 #include "bigint.h"
 #include "interpreter.h"
+#include "parser.h"
 #include "utf8.h"
 
 #include <cmath>
@@ -150,7 +151,7 @@ std::string formatFloatBody(double d, char type, int precision, bool alt, bool &
     default: {
         // no type: like repr when no precision, else like 'g' but at least one digit after the point
         if (precision < 0) {
-            std::string r = floatToRepr(a);
+            std::string r = floatRepr(a);
             return r;
         }
         int p = precision == 0 ? 1 : precision;

@@ -2,6 +2,7 @@
 // reduce, lru_cache/cache as pass-through decorators).
 #include "vm.h"
 #include "lexer.h"
+#include "parser.h"
 
 #include <cmath>
 #include <cstdio>
@@ -89,7 +90,7 @@ bool dumpValue(ThreadState &ts, const Value &v, const DumpOptions &o, int level,
             out += std::isnan(d) ? "NaN" : (d > 0 ? "Infinity" : "-Infinity");
             return true;
         }
-        out += floatToRepr(d);
+        out += floatRepr(d);
         return true;
     }
     if (v.isStr()) {
@@ -137,7 +138,7 @@ bool dumpValue(ThreadState &ts, const Value &v, const DumpOptions &o, int level,
             else if (k.isNone())
                 key = "null";
             else if (k.isSmallInt() || k.isBigInt() || k.isFloat())
-                key = k.isFloat() ? floatToRepr(k.asDouble()) : repr(ts, k);
+                key = k.isFloat() ? floatRepr(k.asDouble()) : repr(ts, k);
             else {
                 ts.raise(types().TypeError, "keys must be str, int, float, bool or None, not " + typeName(k));
                 return false;

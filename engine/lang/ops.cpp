@@ -5,6 +5,7 @@
 #include "bigint.h"
 #include "interpreter.h"
 #include "lexer.h"
+#include "parser.h"
 
 #include <algorithm>
 #include <charconv>
@@ -861,56 +862,6 @@ int truthy(ThreadState &ts, const Value &v)
 }
 
 // ------------------------------------------------------------------ repr / str
-std::string floatToRepr(double d)
-{
-    if (std::isnan(d))
-        return "nan";
-    if (std::isinf(d))
-        return d > 0 ? "inf" : "-inf";
-    if (d == 0.0)
-        return std::signbit(d) ? "-0.0" : "0.0";
-    char buf[64];
-    auto res = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
-    std::string sci(buf, res.ptr);
-    // sci: [-]D[.DDD]e[+-]XX
-    bool neg = sci[0] == '-';
-    if (neg)
-        sci.erase(0, 1);
-    std::size_t e = sci.find('e');
-    std::string mant = sci.substr(0, e);
-    int exp = std::stoi(sci.substr(e + 1));
-    std::string digits;
-    for (char c : mant)
-        if (c != '.')
-            digits.push_back(c);
-    std::string out;
-    if (exp >= -5 && exp < 16) {
-        if (exp >= 0) {
-            if (static_cast<int>(digits.size()) <= exp + 1) {
-                out = digits + std::string(exp + 1 - digits.size(), '0') + ".0";
-            } else {
-                out = digits.substr(0, exp + 1) + "." + digits.substr(exp + 1);
-            }
-        } else {
-            out = "0." + std::string(-exp - 1, '0') + digits;
-        }
-        // CPython switches to exponent for exp < -4
-        if (exp < -4) {
-            out.clear();
-        }
-    }
-    if (out.empty()) {
-        out = digits.substr(0, 1);
-        if (digits.size() > 1)
-            out += "." + digits.substr(1);
-        char eb[16];
-        std::snprintf(eb, sizeof eb, "e%c%02d", exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
-        out += eb;
-    }
-    return neg ? "-" + out : out;
-}
-
-
 std::string strRepr(std::string_view s)
 {
     bool hasSingle = s.find('\'') != std::string_view::npos;
@@ -998,7 +949,7 @@ std::string repr(ThreadState &ts, const Value &v, bool *ok)
         return "<NULL>";
     Object *o = v.ptr();
     switch (o->kind()) {
-    case ObjKind::Float: return floatToRepr(v.as<FloatObject>()->value);
+    case ObjKind::Float: return floatRepr(v.as<FloatObject>()->value);
     case ObjKind::BigInt: {
         const BigInt &b = *v.as<BigIntObject>()->value;
         if (b.bitLength() > 14300) { // ~4300 decimal digits, CPython 3.11's limit

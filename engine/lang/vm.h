@@ -93,7 +93,6 @@ Value sliceIndexes(ThreadState &ts, const SliceObject *s, std::int64_t len, std:
 std::int64_t strLength(const StrObject *s);
 void initBuiltinsDict(DictObject &d); // builtins.cpp
 Value importBuiltinModule(ThreadState &ts, std::string_view name); // modules.cpp: notFound() if none
-std::string floatToRepr(double d);
 // True (with RecursionError set) when the C++ stack is nearly used up: recursive natives
 // (repr, ==, < of deeply nested containers) check it.
 bool nativeRecursionExceeded(ThreadState &ts, const char *what);
