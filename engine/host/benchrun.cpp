@@ -115,14 +115,18 @@ BenchResult runBurst(EngineCore &engine, http::BurstPlan plan, const std::functi
 
     const std::int64_t planned = plan.plannedRequests();
     const int total = planned >= 0 ? int(planned + std::int64_t(plan.extras.size())) : -1;
-    // Held until the end: request ids are renumbered before the session is built.
-    std::vector<trace::TraceEvent> events;
+    // Held until the end: request ids are renumbered before the session is built. Kept
+    // as the batches the feed hands over and joined once the burst is over: appending
+    // each to one growing vector would copy everything held so far on every regrowth,
+    // on this thread, while the engine competes with it for the CPU.
+    std::vector<std::vector<trace::TraceEvent>> batches;
     auto drain = [&] {
         if (!subscription)
             return;
         feed.pump();
         std::vector<trace::TraceEvent> more = subscription->take();
-        events.insert(events.end(), more.begin(), more.end());
+        if (!more.empty())
+            batches.push_back(std::move(more));
     };
 
     auto lastProgress = steady_clock::now() - seconds(1);
@@ -157,6 +161,17 @@ BenchResult runBurst(EngineCore &engine, http::BurstPlan plan, const std::functi
     drain();
     if (subscription)
         feed.unsubscribe(subscription);
+    std::vector<trace::TraceEvent> events;
+    {
+        std::size_t total = 0;
+        for (const auto &b : batches)
+            total += b.size();
+        events.reserve(total);
+        for (auto &b : batches) {
+            events.insert(events.end(), b.begin(), b.end());
+            std::vector<trace::TraceEvent>().swap(b);
+        }
+    }
 
     result.records = client.records();
     result.summary = client.summary();

@@ -107,6 +107,26 @@ private slots:
         QCOMPARE(stringAt(~0ULL), std::string());
     }
 
+    // Each thread remembers the ids it asked for: asking again, after more strings than
+    // it remembers, and from another thread, gives the same id for the same text.
+    void internAgainGivesTheSameId()
+    {
+        std::vector<std::uint64_t> first;
+        for (int k = 0; k < 10000; ++k)
+            first.push_back(intern("GET /x?i=" + std::to_string(k)));
+        for (int k = 0; k < 10000; ++k)
+            QCOMPARE(intern("GET /x?i=" + std::to_string(k)), first[std::size_t(k)]);
+        std::vector<std::uint64_t> other(10000);
+        std::thread t([&other] {
+            for (int k = 9999; k >= 0; --k)
+                other[std::size_t(k)] = intern("GET /x?i=" + std::to_string(k));
+        });
+        t.join();
+        QCOMPARE(other, first);
+        QCOMPARE(stringAt(first[42]), std::string("GET /x?i=42"));
+        QVERIFY(intern("GET /x?i=10000") != first.back());
+    }
+
     void disabledEmitsNothing()
     {
         setEnabled(false);
