@@ -927,16 +927,22 @@ Value runFrame(ThreadState &ts, Frame &f)
             ts.sampleStack[depthSlot].pc.store(static_cast<std::uint32_t>(at - base), std::memory_order_relaxed);
     };
 
-    bool refused = false; // the frame does not start: an exception is set
     if (ts.evalBreaker.load(std::memory_order_relaxed) && !(f.pc & 0x80000000u)) [[unlikely]] {
         // calls are eval-breaker checks too (recursive code has no back-edges)
-        refused = !ts.handleEvalBreaker();
+        if (!ts.handleEvalBreaker()) {
+            f.pc &= 0x3fffffffu;
+            if (f.gen) {
+                ip = base + f.pc + 1;
+                goto error;
+            }
+            while (sp > f.stack)
+                (void)POP();
+            f.sp = sp;
+            return Value::error();
+        }
     }
-    if (!refused && (ts.depth > interp.recursionLimit() || stackTooDeep(ts))) {
+    if (ts.depth > interp.recursionLimit() || stackTooDeep(ts)) {
         ts.raise(types().RecursionError, "maximum recursion depth exceeded");
-        refused = true;
-    }
-    if (refused) [[unlikely]] {
         f.pc &= 0x3fffffffu;
         if (f.gen) {
             ip = base + f.pc + 1;
@@ -1412,15 +1418,24 @@ dispatch:
             PUSH(std::move(nx));
             break;
         }
-        case Op::Call:
-        case Op::CallKw: {
+        case Op::Call: {
             samplePc(ip - 1);
-            // CallKw: the tuple of keyword names above the arguments
-            const bool withNames = in.op == Op::CallKw;
-            Value names = withNames ? POP() : Value();
             std::size_t n = in.arg;
             Value *argv = sp - n;
-            Value r = callValue(ts, argv[-1], argv, n, withNames ? names.as<TupleObject>() : nullptr);
+            Value r = callValue(ts, argv[-1], argv, n, nullptr);
+            while (sp > argv - 1)
+                (void)POP();
+            if (r.isError())
+                goto error;
+            PUSH(std::move(r));
+            break;
+        }
+        case Op::CallKw: {
+            samplePc(ip - 1);
+            Value names = POP();
+            std::size_t n = in.arg;
+            Value *argv = sp - n;
+            Value r = callValue(ts, argv[-1], argv, n, names.as<TupleObject>());
             while (sp > argv - 1)
                 (void)POP();
             if (r.isError())
