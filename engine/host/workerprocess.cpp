@@ -88,9 +88,10 @@ public:
     {
         if (trace::enabled()) {
             const http::HttpRequest &r = exchange->request();
-            trace::record(trace::EventKind::RequestPath, exchange->id(),
-                          trace::intern(std::string_view(r.target.constData(), size_t(r.target.size()))),
-                          trace::intern(std::string_view(r.method.constData(), size_t(r.method.size()))));
+            // Named together with the RequestRead the connection has just recorded.
+            trace::recordWithPrevious(trace::EventKind::RequestPath, exchange->id(),
+                                      trace::intern(std::string_view(r.target.constData(), size_t(r.target.size()))),
+                                      trace::intern(std::string_view(r.method.constData(), size_t(r.method.size()))));
         }
         m_inner->handle(std::move(exchange));
     }

@@ -162,8 +162,9 @@ void TaskObject::step(ThreadState &ts, Value exc)
         if (m_request >= 0) {
             static const std::uint64_t taskLabel = trace::intern("task");
             static const std::uint64_t futureLabel = trace::intern("future");
-            trace::emit(trace::EventKind::AwaitBegin, m_request,
-                        TaskObject::from(yielded) ? taskLabel : futureLabel);
+            // Suspended as its run ended (RunEnd, just recorded): the same time.
+            trace::recordWithPrevious(trace::EventKind::AwaitBegin, m_request,
+                                      TaskObject::from(yielded) ? taskLabel : futureLabel);
         }
         StepInfo info;
         info.request = m_request;

@@ -267,6 +267,14 @@ void emitAt(std::uint64_t t, EventKind kind, std::int64_t request, std::uint64_t
     chunk->published.store(n + 1, std::memory_order_release);
 }
 
+std::uint64_t lastTime()
+{
+    // The head chunk is written by this thread only; a fresh one has nothing yet.
+    const Chunk *chunk = threadBuffer()->head;
+    const std::size_t n = chunk->published.load(std::memory_order_relaxed);
+    return n > 0 ? chunk->events[n - 1].t : now();
+}
+
 TraceHub &TraceHub::instance()
 {
     static TraceHub hub;

@@ -61,6 +61,19 @@ inline void record(EventKind kind, std::int64_t request = -1, std::uint64_t a = 
         emitAt(now(), kind, request, a, b, c);
 }
 
+// The time of the calling thread's last recorded event (now() if it has recorded none).
+std::uint64_t lastTime();
+
+// Records an event stamped with the time of the calling thread's previous one: for what
+// happens together with it (a request named as it is read, a suspension as its run
+// ends), without reading the clock again. Only right after that event.
+inline void recordWithPrevious(EventKind kind, std::int64_t request = -1, std::uint64_t a = 0,
+                               std::uint64_t b = 0, std::uint64_t c = 0)
+{
+    if (enabled())
+        emitAt(lastTime(), kind, request, a, b, c);
+}
+
 // Same as record(). Qt defines `emit` as an empty macro: in files that include Qt headers,
 // a call `trace::emit(...)` does not compile and an unqualified `emit(...)` silently does
 // nothing — call trace::record() there (or build with QT_NO_EMIT and use Q_EMIT).

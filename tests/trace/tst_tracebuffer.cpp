@@ -127,6 +127,28 @@ private slots:
         QVERIFY(intern("GET /x?i=10000") != first.back());
     }
 
+    void recordWithPreviousTakesThePreviousEventsTime()
+    {
+        std::uint64_t read = 0, last = 0;
+        std::thread t([&read, &last] {
+            read = now() - 1000;
+            recordWithPrevious(EventKind::RequestPath, 3); // nothing before it: now
+            emitAt(read, EventKind::RequestRead, 4);
+            recordWithPrevious(EventKind::RequestPath, 4, 1, 2);
+            last = lastTime();
+        });
+        t.join();
+        QCOMPARE(last, read);
+        std::vector<TraceEvent> out;
+        TraceHub::instance().drain(out);
+        QCOMPARE(out.size(), std::size_t(3));
+        QVERIFY(out[0].t >= out[1].t + 1000);
+        QCOMPARE(out[2].t, out[1].t);
+        QCOMPARE(out[2].kind, EventKind::RequestPath);
+        QCOMPARE(out[2].request, std::int64_t(4));
+        QCOMPARE(out[2].b, std::uint64_t(2));
+    }
+
     void disabledEmitsNothing()
     {
         setEnabled(false);
