@@ -120,6 +120,18 @@ std::string signFor(bool neg, char sign)
     return "";
 }
 
+// A string's precision in a format spec counts characters (code points), not bytes.
+void truncateCodePoints(std::string &s, int precision)
+{
+    if (precision < 0)
+        return;
+    std::size_t i = 0;
+    for (int n = 0; i < s.size() && n < precision; ++n)
+        i += utf8Length(static_cast<unsigned char>(s[i]));
+    if (i < s.size())
+        s.resize(i);
+}
+
 std::string formatFloatBody(double d, char type, int precision, bool alt, bool &isNeg)
 {
     isNeg = std::signbit(d) && !std::isnan(d);
@@ -261,15 +273,7 @@ Value formatWithSpec(ThreadState &ts, const Value &v, std::string_view specText)
         if (sv.isError())
             return sv;
         std::string s = sv.asString();
-        if (sp.precision >= 0 && codePointCount(s) > static_cast<std::size_t>(sp.precision)) {
-            std::size_t i = 0;
-            int n = 0;
-            while (i < s.size() && n < sp.precision) {
-                i += utf8Length(static_cast<unsigned char>(s[i]));
-                ++n;
-            }
-            s = s.substr(0, i);
-        }
+        truncateCodePoints(s, sp.precision);
         Spec sp2 = sp;
         if (sp2.zero && !sp2.align) {
             sp2.zero = false;
@@ -380,8 +384,7 @@ Value percentFormat(ThreadState &ts, const std::string &fmt, const Value &args)
             if (s.isError())
                 return s;
             std::string str = s.asString();
-            if (sp.precision >= 0 && str.size() > static_cast<std::size_t>(sp.precision))
-                str = str.substr(0, sp.precision);
+            truncateCodePoints(str, sp.precision); // '%.3s' keeps three characters, not bytes
             Spec s2 = sp;
             s2.zero = false;
             if (!s2.align)
