@@ -39,8 +39,14 @@ int main(int argc, char **argv)
     const double ms = double(t.nsecsElapsed()) / 1e6;
     std::printf("bench_ui_startup: window up in %.1f ms (budget < 1000 ms: %s)\n", ms, ms < 1000 ? "met" : "MISSED");
 
-    // --screenshot PATH: lesson 1 with a finished run of its burst, as a picture.
+    // --screenshot PATH: lesson 1 with a finished run of its burst, as a picture;
+    // --size WxH first resizes the window (narrow screens: 1024x700, 1366x768).
     const QStringList args = QCoreApplication::arguments();
+    if (const qsizetype s = args.indexOf(QStringLiteral("--size")); s > 0 && s + 1 < args.size()) {
+        const QStringList wh = args.at(s + 1).split(QLatin1Char('x'));
+        if (wh.size() == 2)
+            w.resize(wh.at(0).toInt(), wh.at(1).toInt());
+    }
     const qsizetype at = args.indexOf(QStringLiteral("--screenshot"));
     if (at > 0 && at + 1 < args.size()) {
         QTemporaryDir dir;

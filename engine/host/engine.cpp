@@ -16,8 +16,11 @@ Engine::Engine(QObject *parent)
     qRegisterMetaType<QList<EndpointInfo>>("QList<loopscope::host::EndpointInfo>");
     qRegisterMetaType<QList<SourceError>>("QList<loopscope::host::SourceError>");
     QPointer<Engine> self(this);
+    // Called on the servers' threads: an access line per request must not become a queued
+    // call per request on the GUI thread (40,000 of them block it for seconds).
     m_core->setLogSink([self](const QString &line) {
-        QMetaObject::invokeMethod(self, [self, line] { if (self) Q_EMIT self->logLine(line); }, Qt::QueuedConnection);
+        if (self)
+            self->queueLogLine(line);
     });
     // Prints reach the app through the trace (LiveSession), timed and tied to their
     // request, a frame at a time; forwarding each one here too would show it twice and
@@ -164,13 +167,38 @@ void Engine::doStart(const EngineSettings &settings)
     }
 }
 
+void Engine::queueLogLine(const QString &line)
+{
+    {
+        std::lock_guard lock(m_logMutex);
+        m_pendingLog.append(line);
+        if (m_pendingLog.size() > 1)
+            return; // a flush is already on its way
+    }
+    QPointer<Engine> self(this);
+    QMetaObject::invokeMethod(this, [self] {
+        if (!self)
+            return;
+        QStringList lines;
+        {
+            std::lock_guard lock(self->m_logMutex);
+            lines.swap(self->m_pendingLog);
+        }
+        Q_EMIT self->logLines(lines);
+    }, Qt::QueuedConnection);
+}
+
 void Engine::updateSnapshot()
 {
+    // Asked of the core first: the GUI reads the snapshot and must never wait for the core.
+    const bool running = m_core->isRunning();
+    const quint16 port = m_core->port();
+    const QList<EndpointInfo> endpoints = running ? m_core->endpoints() : QList<EndpointInfo>();
     std::lock_guard lock(m_snapMutex);
-    m_running = m_core->isRunning();
-    m_port = m_core->port();
-    if (m_running)
-        m_endpoints = m_core->endpoints();
+    m_running = running;
+    m_port = port;
+    if (running)
+        m_endpoints = endpoints;
 }
 
 quint16 Engine::port() const

@@ -6,6 +6,7 @@
 #include "enginesettings.h"
 
 #include <QObject>
+#include <QStringList>
 
 #include <condition_variable>
 #include <deque>
@@ -46,7 +47,9 @@ signals:
     void started(quint16 port);
     void startFailed(const QString &reason);
     void stopped();
-    void logLine(const QString &line);
+    // Log lines (access log, server messages) in batches: the lines that arrived while the
+    // receiver's thread was busy come as one signal, never one queued call per line.
+    void logLines(const QStringList &lines);
 
 private:
     void post(std::function<void()> job);
@@ -54,6 +57,7 @@ private:
     void doLoad(const QString &source, const QString &fileName);
     void doStart(const EngineSettings &settings);
     void updateSnapshot();
+    void queueLogLine(const QString &line);
 
     std::unique_ptr<EngineCore> m_core;
     QString m_source, m_fileName;    // control thread
@@ -64,6 +68,9 @@ private:
     QList<EndpointInfo> m_endpoints;
     bool m_running = false;
     EngineSettings m_settings;
+
+    std::mutex m_logMutex;
+    QStringList m_pendingLog; // guarded by m_logMutex; a flush is queued while non-empty
 
     std::mutex m_jobsMutex;
     std::condition_variable m_jobsCv;

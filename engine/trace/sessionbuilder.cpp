@@ -536,29 +536,32 @@ void SessionBuilder::refresh()
                 nameFromHub(p);
     }
 
-    // Ranks: order of sending and order of completion.
-    std::vector<std::size_t> order(s.requests.size());
-    for (std::size_t i = 0; i < order.size(); ++i)
-        order[i] = i;
-    auto sentAt = [&](std::size_t i) {
-        const RequestTimeline &r = s.requests[i];
-        return known(r.sent) ? r.sent : (known(r.accepted) ? r.accepted : kOpen);
+    // Ranks: order of sending and order of completion. The GUI asks for the session every
+    // frame of a burst: the keys are read once into a flat array and sorted there (ties by
+    // index, as a stable sort would), and a live session, whose requests mostly arrive and
+    // finish in order, is often sorted already.
+    auto rankBy = [](std::vector<std::pair<double, std::size_t>> &keys, auto &&assign) {
+        if (!std::is_sorted(keys.begin(), keys.end()))
+            std::sort(keys.begin(), keys.end());
+        for (std::size_t rank = 0; rank < keys.size(); ++rank)
+            assign(keys[rank].second, static_cast<int>(rank));
     };
-    std::stable_sort(order.begin(), order.end(),
-                     [&](std::size_t x, std::size_t y) { return sentAt(x) < sentAt(y); });
-    for (std::size_t rank = 0; rank < order.size(); ++rank)
-        s.requests[order[rank]].sentRank = static_cast<int>(rank);
-    std::vector<std::size_t> done;
+    std::vector<std::pair<double, std::size_t>> keys;
+    keys.reserve(s.requests.size());
     for (std::size_t i = 0; i < s.requests.size(); ++i) {
-        s.requests[i].doneRank = -1;
-        if (s.requests[i].finished())
-            done.push_back(i);
+        const RequestTimeline &r = s.requests[i];
+        keys.emplace_back(known(r.sent) ? r.sent : (known(r.accepted) ? r.accepted : kOpen), i);
     }
-    std::stable_sort(done.begin(), done.end(), [&](std::size_t x, std::size_t y) {
-        return s.requests[x].done() < s.requests[y].done();
-    });
-    for (std::size_t rank = 0; rank < done.size(); ++rank)
-        s.requests[done[rank]].doneRank = static_cast<int>(rank);
+    rankBy(keys, [&](std::size_t i, int rank) { s.requests[i].sentRank = rank; });
+    keys.clear();
+    for (std::size_t i = 0; i < s.requests.size(); ++i) {
+        RequestTimeline &r = s.requests[i];
+        r.doneRank = -1;
+        const double done = r.done();
+        if (known(done))
+            keys.emplace_back(done, i);
+    }
+    rankBy(keys, [&](std::size_t i, int rank) { s.requests[i].doneRank = rank; });
 
     // Who waited behind each blocking span: requests that were ready for the loop (sent but
     // not yet started, queued, or finished on a worker) while it was blocked.

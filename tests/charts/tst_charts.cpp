@@ -141,6 +141,21 @@ private slots:
         QVERIFY(bars);
         QVERIFY(bars->bars().size() >= 41 * 3);
 
+        // Rows kept from earlier frames and rows redone: the same bars as drawn at once.
+        QCustomPlot wholePlot;
+        ui::RequestTimelineChart whole;
+        whole.attach(&wholePlot);
+        whole.update(s);
+        auto *wholeBars = qobject_cast<ui::PhaseBars *>(wholePlot.plottable(0));
+        QCOMPARE(bars->bars().size(), wholeBars->bars().size());
+        for (std::size_t i = 0; i < bars->bars().size(); ++i) {
+            const ui::PhaseBars::Bar &a = bars->bars()[i], &b = wholeBars->bars()[i];
+            QCOMPARE(a.row, b.row);
+            QCOMPARE(a.start, b.start);
+            QCOMPARE(a.end, b.end);
+            QCOMPARE(a.color, b.color);
+        }
+
         // A new run: reset and feed again gives the same picture, not twice the data.
         lag.reset();
         lag.update(s);

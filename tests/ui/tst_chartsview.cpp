@@ -1,6 +1,7 @@
 // ChartsView: a session fills every chart (lag with blocked spans, pool, in flight,
 // timeline rows, response order), clicking a blocked span names its line, a previous
-// run overlays, and the charts export as PNG, SVG and PDF.
+// run overlays, the charts export as PNG, SVG and PDF, legends and labels fit narrow
+// charts, and a run drawn frame by frame ends as the same picture as drawn at once.
 #include "chartsview.h"
 
 #include "samplesession.h"
@@ -8,6 +9,7 @@
 #include <qcustomplot.h>
 
 #include <QSignalSpy>
+#include <QTabWidget>
 #include <QtTest>
 
 using namespace loopscope;
@@ -88,6 +90,95 @@ private slots:
         QCOMPARE(v.lagPoints(), 0);
         v.updateSession(trace::Session{}); // an empty session is fine
         QCOMPARE(v.timelineRows(), 0);
+    }
+
+    // Every legend entry lies inside its chart, whole and apart from the others, and every
+    // text label inside its axis rect, at the widths a 1024- or 1366-pixel screen leaves.
+    void legendsAndLabelsFit_data()
+    {
+        QTest::addColumn<int>("width");
+        QTest::addRow("900 px") << 900;
+        QTest::addRow("560 px") << 560;
+        QTest::addRow("400 px") << 400;
+    }
+
+    void legendsAndLabelsFit()
+    {
+        QFETCH(int, width);
+        ChartsView v;
+        v.resize(width, 620);
+        v.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&v));
+        trace::Session s = uitest::asyncSleepSession();
+        v.updateSession(s, true);
+        auto *tabs = v.findChild<QTabWidget *>();
+        QVERIFY(tabs);
+        for (int t = 0; t < tabs->count(); ++t) {
+            tabs->setCurrentIndex(t);
+            QCoreApplication::processEvents();
+            v.updateSession(s);
+            QList<QCustomPlot *> plots = tabs->widget(t)->findChildren<QCustomPlot *>();
+            if (auto *own = qobject_cast<QCustomPlot *>(tabs->widget(t)))
+                plots << own;
+            for (QCustomPlot *p : plots) {
+                p->replot(QCustomPlot::rpImmediateRefresh);
+                p->replot(QCustomPlot::rpImmediateRefresh); // margins shared with a neighbour settle
+                const QRect area(QPoint(0, 0), p->size());
+                QList<QRect> entries;
+                if (p->legend && p->legend->visible()) {
+                    for (int i = 0; i < p->legend->itemCount(); ++i) {
+                        QCPAbstractLegendItem *item = p->legend->item(i);
+                        const QRect r = item->outerRect();
+                        QVERIFY2(area.contains(r), qPrintable(QStringLiteral("%1: legend entry %2 outside the chart")
+                                                                  .arg(tabs->tabText(t)).arg(i)));
+                        QVERIFY2(r.width() >= item->minimumOuterSizeHint().width(),
+                                 qPrintable(QStringLiteral("%1: legend entry %2 cut short").arg(tabs->tabText(t)).arg(i)));
+                        for (const QRect &other : entries)
+                            QVERIFY2(!other.intersects(r), qPrintable(QStringLiteral("%1: legend entries overlap").arg(tabs->tabText(t))));
+                        entries << r;
+                    }
+                }
+                const QRect inner = p->axisRect()->rect();
+                for (int i = 0; i < p->itemCount(); ++i) {
+                    auto *text = qobject_cast<QCPItemText *>(p->item(i));
+                    if (!text || !text->visible() || text->text().isEmpty())
+                        continue;
+                    const QFontMetrics fm(text->font());
+                    const double w = fm.horizontalAdvance(text->text()) + text->padding().left() + text->padding().right();
+                    const double x = text->position->pixelPosition().x();
+                    const bool right = text->positionAlignment() & Qt::AlignRight;
+                    const double from = right ? x - w : x, to = right ? x : x + w;
+                    QVERIFY2(from >= inner.left() - 1 && to <= inner.right() + 2,
+                             qPrintable(QStringLiteral("%1: label '%2' cut off (%3..%4 in %5..%6)")
+                                            .arg(tabs->tabText(t), text->text())
+                                            .arg(from).arg(to).arg(inner.left()).arg(inner.right())));
+                }
+            }
+        }
+        // The stacked lag and pool charts share their time axis pixel for pixel.
+        QCOMPARE(v.lagPlot()->axisRect()->left(), v.poolPlot()->axisRect()->left());
+        QCOMPARE(v.lagPlot()->axisRect()->right(), v.poolPlot()->axisRect()->right());
+    }
+
+    // Frames of a growing run keep what is settled and redo the rest: the last frame shows
+    // exactly what drawing the whole run at once shows.
+    void liveFramesEndAsTheWholeRun()
+    {
+        ChartsView live, whole;
+        for (double upTo : {0.05, 0.12, 0.2, 0.31, 0.4, 0.47})
+            live.updateSession(uitest::bigBurstSession(2000, 40, upTo));
+        const trace::Session s = uitest::bigBurstSession(2000, 40);
+        live.updateSession(s);
+        whole.updateSession(s, true);
+        for (int g = 0; g < 2; ++g) {
+            QCPGraph *a = live.inflightPlot()->graph(g), *b = whole.inflightPlot()->graph(g);
+            QCOMPARE(a->dataCount(), b->dataCount());
+            for (int i = 0; i < a->dataCount(); ++i) {
+                QCOMPARE(a->data()->at(i)->key, b->data()->at(i)->key);
+                QCOMPARE(a->data()->at(i)->value, b->data()->at(i)->value);
+            }
+        }
+        QCOMPARE(live.timelineRows(), whole.timelineRows());
     }
 
     void exports()

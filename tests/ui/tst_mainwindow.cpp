@@ -46,6 +46,29 @@ private slots:
         QSettings().clear();
     }
 
+    // A 1024×700 or 1366×768 screen: the window opens no bigger than the screen, and its
+    // docks and panes can shrink to that (the status bar stays on screen).
+    void fitsSmallScreens_data()
+    {
+        QTest::addColumn<QSize>("screen");
+        QTest::addRow("1024x700") << QSize(1024, 700);
+        QTest::addRow("1366x768") << QSize(1366, 768);
+        QTest::addRow("1920x1080") << QSize(1920, 1080);
+    }
+
+    void fitsSmallScreens()
+    {
+        QFETCH(QSize, screen);
+        const QSize size = MainWindow::defaultSize(screen);
+        QVERIFY(size.width() <= screen.width() && size.height() <= screen.height());
+        QVERIFY(size.width() <= 1280 && size.height() <= 800);
+        MainWindow w(options());
+        QVERIFY2(w.minimumSizeHint().height() <= 700,
+                 qPrintable(QStringLiteral("needs %1 px of height").arg(w.minimumSizeHint().height())));
+        QVERIFY2(w.minimumSizeHint().width() <= 1024,
+                 qPrintable(QStringLiteral("needs %1 px of width").arg(w.minimumSizeHint().width())));
+    }
+
     void defaultLayoutAndLessonOne()
     {
         MainWindow w(options());

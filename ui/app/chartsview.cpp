@@ -7,6 +7,7 @@
 #include "poolchart.h"
 #include "requesttimelinechart.h"
 #include "responseorderchart.h"
+#include "scattergraph.h"
 
 #include "trace/session.h"
 
@@ -53,8 +54,18 @@ struct ChartsView::Data {
         std::string path;
         double sent = kUnknown, start = kUnknown, done = kUnknown;
         int status = 0;
+        bool settled = false; // will not change any more (isSettled)
         double phaseTotals[int(Phase::Count)] = {};
     };
+    // The in-flight steps (+1 sent, -1 done) and latencies of the settled rows [0, rows),
+    // sorted; live frames merge in only the rows after them.
+    struct InflightCache {
+        std::size_t rows = 0;
+        std::int64_t lastId = -1;
+        std::vector<std::pair<double, int>> steps;
+        std::vector<std::pair<double, double>> latencies;
+        double maxLatency = 0;
+    } inflightCache;
     LoopLagChart lag;
     PoolChart pool;
     RequestTimelineChart timeline;
@@ -117,16 +128,17 @@ ChartsView::ChartsView(QWidget *parent)
     ChartStyle::styleAxis(m_inflight->yAxis2, tr("latency (s)"));
     m_inflight->yAxis2->setVisible(true);
     m_inflight->yAxis2->grid()->setVisible(false);
+    ChartStyle::integerTicks(m_inflight->yAxis);
     d->inflight = m_inflight->addGraph();
     d->inflight->setName(tr("in flight"));
     d->inflight->setLineStyle(QCPGraph::lsStepLeft);
     d->inflight->setPen(QPen(QColor(0x5e, 0x35, 0xb1), 1));
     d->inflight->setBrush(QColor(0x5e, 0x35, 0xb1, 35));
-    d->done = m_inflight->addGraph(m_inflight->xAxis, m_inflight->yAxis2);
-    d->done->setName(tr("latency of each response (at completion)"));
+    d->done = new ScatterGraph(m_inflight->xAxis, m_inflight->yAxis2);
+    d->done->setName(tr("latency at completion (right axis)"));
     d->done->setLineStyle(QCPGraph::lsNone);
     d->done->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, QColor(0xd8, 0x1b, 0x60), 4));
-    ChartStyle::legendBelow(m_inflight, 3);
+    ChartStyle::legendBelow(m_inflight);
     m_inflight->legend->setVisible(true);
     m_inflight->xAxis->setRange(0, 1);
     m_inflight->yAxis->setRange(0, 2);
@@ -148,6 +160,21 @@ ChartsView::ChartsView(QWidget *parent)
         // Double-click: back to following the run.
         connect(a, &QCustomPlot::mouseDoubleClick, this, [this] { d->userZoomed = false; });
     }
+    // Lag and pool are stacked on one time axis: their axis rects get the same left and
+    // right margins (the lag chart's right axis would otherwise shift one against the other).
+    for (auto [from, to] : {std::pair{m_lag, m_pool}, std::pair{m_pool, m_lag}}) {
+        connect(from, &QCustomPlot::afterLayout, this, [from, to] {
+            const QMargins m = from->axisRect()->margins();
+            const QMargins min = to->axisRect()->minimumMargins();
+            const QMargins want(std::max(min.left(), m.left()), min.top(), std::max(min.right(), m.right()),
+                                min.bottom());
+            if (want != min) {
+                to->axisRect()->setMinimumMargins(want);
+                to->replot(QCustomPlot::rpQueuedReplot);
+            }
+        });
+    }
+    m_pool->xAxis->setRange(m_lag->xAxis->range());
     connect(m_lag, &QCustomPlot::mousePress, this, &ChartsView::onLagClicked);
     connect(m_tabs, &QTabWidget::currentChanged, this, &ChartsView::refreshRequested);
     m_timeline->setMouseTracking(true);
@@ -172,7 +199,7 @@ void ChartsView::addOverlays()
     d->inflightPrev->setPen(dashed);
     d->inflightPrev->setLineStyle(QCPGraph::lsStepLeft);
     d->inflightPrev->removeFromLegend();
-    d->donePrev = m_inflight->addGraph(m_inflight->xAxis, m_inflight->yAxis2);
+    d->donePrev = new ScatterGraph(m_inflight->xAxis, m_inflight->yAxis2);
     d->donePrev->setLineStyle(QCPGraph::lsNone);
     d->donePrev->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, kCompareColor, 5));
     d->donePrev->removeFromLegend();
@@ -191,6 +218,7 @@ void ChartsView::clear()
     m_inflight->replot(QCustomPlot::rpQueuedReplot);
     d->blocked.clear();
     d->rows.clear();
+    d->inflightCache = {};
     d->requestsSeen = 0;
     d->last.reset();
     d->userZoomed = false;
@@ -225,13 +253,10 @@ int ChartsView::blockedSpansShown() const
 void ChartsView::updateSession(const Session &s, bool all)
 {
     const QCPRange keep = m_lag->xAxis->range();
-    // A new run (fewer requests or blocked spans than shown): start the charts over.
-    if (s.requests.size() < d->requestsSeen || s.loop.blocked.size() < d->blocked.size()) {
-        for (SessionChart *c : d->charts())
-            c->reset();
-        d->rows.clear();
-        d->blocked.clear();
-    }
+    // A new run (fewer requests or blocked spans than shown), or everything asked for (an
+    // export): the charts start over instead of building on what earlier frames kept.
+    if (all || s.requests.size() < d->requestsSeen || s.loop.blocked.size() < d->blocked.size())
+        restart();
     d->requestsSeen = s.requests.size();
     // Offscreen (tests, exports) everything is drawn; on screen only what can be seen.
     all = all || !isVisible();
@@ -262,57 +287,114 @@ void ChartsView::updateSession(const Session &s, bool all)
     }
 }
 
+void ChartsView::restart()
+{
+    // Margins shared by the stacked charts are worked out again for the new numbers.
+    for (QCustomPlot *p : {m_lag, m_pool})
+        p->axisRect()->setMinimumMargins(QMargins());
+    for (SessionChart *c : d->charts())
+        c->reset();
+    d->rows.clear();
+    d->inflightCache = {};
+    d->blocked.clear();
+    d->requestsSeen = 0;
+}
+
+void ChartsView::replaceSession(const Session &s)
+{
+    restart();
+    // The rows (hover details) and blocked spans are plain data: kept up to date even for a
+    // hidden timeline.
+    fillRows(s);
+    updateSession(s);
+}
+
 void ChartsView::fillInflight(const Session &s)
 {
     // In flight = sent (or accepted) and not done yet: +1/-1 steps in time order.
-    std::vector<std::pair<double, int>> steps;
-    steps.reserve(s.requests.size() * 2);
-    std::vector<std::pair<double, double>> lat;
-    double maxLat = 0.1;
-    for (const RequestTimeline &r : s.requests) {
+    using Step = std::pair<double, int>;
+    using Latency = std::pair<double, double>;
+    auto collect = [](const RequestTimeline &r, std::vector<Step> &steps, std::vector<Latency> &lat) {
         const double from = std::isnan(r.sent) ? r.accepted : r.sent;
         if (std::isnan(from))
-            continue;
+            return;
         steps.emplace_back(from, +1);
         if (r.finished()) {
             steps.emplace_back(r.done(), -1);
             const double l = r.latency();
-            if (!std::isnan(l)) {
+            if (!std::isnan(l))
                 lat.emplace_back(r.done(), l);
-                maxLat = std::max(maxLat, l);
-            }
         }
+    };
+    auto sortNew = [](auto &v, std::size_t from) {
+        std::sort(v.begin() + std::ptrdiff_t(from), v.end());
+        std::inplace_merge(v.begin(), v.begin() + std::ptrdiff_t(from), v.end());
+    };
+    // Settled rows are kept sorted; a request turning up among them starts the cache over.
+    Data::InflightCache &c = d->inflightCache;
+    if (c.rows > s.requests.size() || (c.rows > 0 && s.requests[c.rows - 1].id != c.lastId))
+        c = {};
+    const std::size_t oldSteps = c.steps.size(), oldLat = c.latencies.size();
+    while (c.rows < s.requests.size() && isSettled(s.requests[c.rows], s.end)) {
+        collect(s.requests[c.rows], c.steps, c.latencies);
+        c.lastId = s.requests[c.rows].id;
+        ++c.rows;
     }
+    for (std::size_t i = oldLat; i < c.latencies.size(); ++i)
+        c.maxLatency = std::max(c.maxLatency, c.latencies[i].second);
+    sortNew(c.steps, oldSteps);
+    sortNew(c.latencies, oldLat);
+    std::vector<Step> steps;
+    std::vector<Latency> lat;
+    for (std::size_t i = c.rows; i < s.requests.size(); ++i)
+        collect(s.requests[i], steps, lat);
     std::sort(steps.begin(), steps.end());
     std::sort(lat.begin(), lat.end());
+
     QVector<double> t, v;
-    t.reserve(int(steps.size()) + 2);
-    v.reserve(int(steps.size()) + 2);
+    t.reserve(int(c.steps.size() + steps.size()) + 2);
+    v.reserve(t.capacity());
     int n = 0, top = 2;
     t.append(0);
     v.append(0);
-    for (const auto &[time, delta] : steps) {
-        n += delta;
-        t.append(time);
+    auto addStep = [&](const Step &step) {
+        n += step.second;
+        t.append(step.first);
         v.append(n);
         top = std::max(top, n);
+    };
+    std::size_t i = 0, j = 0;
+    while (i < c.steps.size() || j < steps.size()) {
+        if (j == steps.size() || (i < c.steps.size() && !(steps[j] < c.steps[i])))
+            addStep(c.steps[i++]);
+        else
+            addStep(steps[j++]);
     }
     t.append(std::max(s.end, t.back()));
     v.append(n);
     d->inflight->setData(t, v, true);
     QVector<double> a, b;
-    a.reserve(int(lat.size()));
-    b.reserve(int(lat.size()));
-    for (const auto &[x, y] : lat) {
-        a.append(x);
-        b.append(y);
+    a.reserve(int(c.latencies.size() + lat.size()));
+    b.reserve(a.capacity());
+    double maxLat = std::max(0.1, c.maxLatency);
+    auto addLatency = [&](const Latency &l) {
+        a.append(l.first);
+        b.append(l.second);
+        maxLat = std::max(maxLat, l.second);
+    };
+    i = j = 0;
+    while (i < c.latencies.size() || j < lat.size()) {
+        if (j == lat.size() || (i < c.latencies.size() && !(lat[j] < c.latencies[i])))
+            addLatency(c.latencies[i++]);
+        else
+            addLatency(lat[j++]);
     }
     d->done->setData(a, b, true);
     if (d->previous) {
-        for (int i = 0; i < d->inflightPrev->dataCount(); ++i)
-            top = std::max(top, int(d->inflightPrev->data()->at(i)->value));
-        for (int i = 0; i < d->donePrev->dataCount(); ++i)
-            maxLat = std::max(maxLat, d->donePrev->data()->at(i)->value);
+        for (int k = 0; k < d->inflightPrev->dataCount(); ++k)
+            top = std::max(top, int(d->inflightPrev->data()->at(k)->value));
+        for (int k = 0; k < d->donePrev->dataCount(); ++k)
+            maxLat = std::max(maxLat, d->donePrev->data()->at(k)->value);
     }
     m_inflight->yAxis->setRange(0, top * 1.15 + 0.5);
     m_inflight->yAxis2->setRange(0, maxLat * 1.15);
@@ -320,11 +402,13 @@ void ChartsView::fillInflight(const Session &s)
 
 void ChartsView::fillRows(const Session &s)
 {
-    // Numbers only for the rows already known; the path is copied once per request.
+    // Numbers only for the rows that can still change; the path is copied once per request.
     d->rows.resize(s.requests.size());
     for (size_t i = 0; i < s.requests.size(); ++i) {
         const RequestTimeline &r = s.requests[i];
         Data::Row &row = d->rows[i];
+        if (row.id == r.id && row.settled)
+            continue;
         if (row.id != r.id) {
             row.id = r.id;
             row.path = r.path;
@@ -333,6 +417,7 @@ void ChartsView::fillRows(const Session &s)
         row.start = r.start();
         row.done = r.done();
         row.status = r.status;
+        row.settled = isSettled(r, s.end);
         std::fill(std::begin(row.phaseTotals), std::end(row.phaseTotals), 0.0);
         for (const PhaseSpan &p : r.phases) {
             if (int(p.phase) < int(Phase::Count))

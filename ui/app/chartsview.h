@@ -26,10 +26,14 @@ public:
     explicit ChartsView(QWidget *parent = nullptr);
     ~ChartsView() override;
 
-    // Brings the charts up to date with the session and queues one replot each. Only the
-    // charts on screen are updated (hidden tabs catch up when shown: refreshRequested());
-    // all = true updates every chart (before exports, in tests).
+    // Brings the charts up to date with the session as it grows (a live run) and queues one
+    // replot each. Only the charts on screen are updated (hidden tabs catch up when shown:
+    // refreshRequested()); all = true draws every chart from scratch (before exports).
     void updateSession(const trace::Session &session, bool all = false);
+    // Another session takes the place of the one shown (the finished run after the live
+    // one, a reopened file): the charts start over, the ones on screen are drawn now and
+    // the others when their tab is shown, so the switch costs one tab's drawing.
+    void replaceSession(const trace::Session &session);
     // Overlay of a previous run (nullptr: none). The session is copied.
     void setComparison(const trace::Session *previous, const QString &label = {});
     bool hasComparison() const;
@@ -63,6 +67,7 @@ private:
     struct Data;
     void fillInflight(const trace::Session &s);
     void fillRows(const trace::Session &s);
+    void restart();
     void addOverlays();
     void onLagClicked(QMouseEvent *e);
     void onTimelineHover(QMouseEvent *e);

@@ -93,10 +93,13 @@ EngineController::EngineController(QObject *parent)
     });
     connect(e, &host::Engine::loadFailed, this, [this](const QList<host::SourceError> &errors) {
         emit loadFailed(toMarks(errors, SourceMark::Severity::Error));
+        QStringList tracebacks;
         for (const host::SourceError &err : errors) {
             if (!err.traceback.isEmpty())
-                emit logLine(err.traceback.trimmed());
+                tracebacks.append(err.traceback.trimmed());
         }
+        if (!tracebacks.isEmpty())
+            emit logLines(tracebacks);
         // A running engine keeps serving the last good app, like uvicorn --reload.
         if (d->engine.isRunning())
             setState(State::Running, tr("Running the last good version on 127.0.0.1:%1").arg(m_port));
@@ -120,7 +123,7 @@ EngineController::EngineController(QObject *parent)
         if (m_state != State::Loading)
             setState(State::Stopped);
     });
-    connect(e, &host::Engine::logLine, this, &EngineController::logLine);
+    connect(e, &host::Engine::logLines, this, &EngineController::logLines);
 #else
     m_state = State::Unavailable;
 #endif

@@ -14,6 +14,7 @@
 #include <QJsonObject>
 #include <QObject>
 #include <QPointer>
+#include <QStringList>
 
 #include <memory>
 
@@ -71,7 +72,8 @@ signals:
     void loaded(const QList<loopscope::ui::Endpoint> &endpoints);
     void loadFailed(const QList<loopscope::ui::SourceMark> &errors);
     void diagnostics(const QList<loopscope::ui::SourceMark> &warnings);
-    void logLine(const QString &line);
+    // Log lines in batches (the engine's access log comes a batch per event-loop pass).
+    void logLines(const QStringList &lines);
     void burstStarted();
     void burstProgress(int done, int total);
     void burstFinished(bool stopped);

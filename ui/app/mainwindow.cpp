@@ -32,6 +32,8 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSaveFile>
+#include <QScreen>
+#include <QScrollArea>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
@@ -224,10 +226,23 @@ void MainWindow::buildDocks()
 {
     setDockNestingEnabled(true);
     setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
-    auto makeDock = [this](const QString &title, const QString &name, QWidget *w) {
+    auto makeDock = [this](const QString &title, const QString &name, QWidget *w, bool scroll = false) {
         auto *dock = new QDockWidget(title, this);
         dock->setObjectName(name);
-        dock->setWidget(w);
+        if (scroll) {
+            // The burst and engine forms are taller than a 700-pixel screen leaves them:
+            // they scroll rather than push the window past the bottom of the screen.
+            auto *area = new QScrollArea;
+            area->setWidget(w);
+            area->setWidgetResizable(true);
+            area->setFrameShape(QFrame::NoFrame);
+            area->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+            area->setMinimumWidth(w->minimumSizeHint().width()
+                                  + area->style()->pixelMetric(QStyle::PM_ScrollBarExtent));
+            dock->setWidget(area);
+        } else {
+            dock->setWidget(w);
+        }
         dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable |
                           QDockWidget::DockWidgetClosable);
         return dock;
@@ -236,8 +251,8 @@ void MainWindow::buildDocks()
     m_settings = new SettingsPanel;
     m_lessonsPanel = new LessonsPanel;
     m_endpoints = new EndpointList;
-    m_burstDock = makeDock(tr("Burst"), QStringLiteral("BurstDock"), m_burst);
-    m_settingsDock = makeDock(tr("Engine"), QStringLiteral("EngineDock"), m_settings);
+    m_burstDock = makeDock(tr("Burst"), QStringLiteral("BurstDock"), m_burst, true);
+    m_settingsDock = makeDock(tr("Engine"), QStringLiteral("EngineDock"), m_settings, true);
     m_lessonsDock = makeDock(tr("Lessons"), QStringLiteral("LessonsDock"), m_lessonsPanel);
     m_endpointsDock = makeDock(tr("Endpoints"), QStringLiteral("EndpointsDock"), m_endpoints);
 
@@ -263,6 +278,14 @@ void MainWindow::buildDocks()
         m_burst->setSpec(s);
         m_burstDock->raise();
     });
+}
+
+QSize MainWindow::defaultSize(const QSize &available)
+{
+    // 1280×800, or the screen's room when it has less (1024×700, 1366×768): a window taller
+    // than the screen loses its status bar and the bottom of the charts.
+    const QSize wanted(1280, 800);
+    return available.isValid() ? wanted.boundedTo(available) : wanted;
 }
 
 void MainWindow::applyDefaultLayout()
@@ -473,8 +496,12 @@ void MainWindow::connectEngine()
     });
     connect(m_engine, &EngineController::loadFailed, this, &MainWindow::onLoadFailed);
     connect(m_engine, &EngineController::diagnostics, this, &MainWindow::onDiagnostics);
-    connect(m_engine, &EngineController::logLine, this, [this](const QString &line) {
-        m_console->appendLine({ConsoleLine::Kind::Log, -1, -1, {}, line});
+    connect(m_engine, &EngineController::logLines, this, [this](const QStringList &lines) {
+        QList<ConsoleLine> out;
+        out.reserve(lines.size());
+        for (const QString &line : lines)
+            out.append({ConsoleLine::Kind::Log, -1, -1, {}, line});
+        m_console->append(out);
     });
     connect(m_engine, &EngineController::errorOccurred, this, [this](const QString &msg) {
         m_console->appendLine({ConsoleLine::Kind::Stderr, -1, -1, {}, msg});
@@ -675,8 +702,12 @@ void MainWindow::frame()
 
 void MainWindow::showSessionResults(const trace::Session &s, bool finished)
 {
-    // A finished run is drawn in every tab at once; a live one only where it is seen.
-    m_charts->updateSession(s, finished);
+    // Both are drawn only where they are seen (other tabs when shown); a finished run takes
+    // the place of the live one.
+    if (finished)
+        m_charts->replaceSession(s);
+    else
+        m_charts->updateSession(s);
     appendNewOutput(s);
     if (finished) {
         showDiagnosis(s);
@@ -1036,7 +1067,7 @@ int runApp(int argc, char **argv, QString fileToOpen)
     MainWindow w;
     QSettings s;
     if (!s.contains(QStringLiteral("window/geometry")))
-        w.resize(1280, 800);
+        w.resize(MainWindow::defaultSize(w.screen() ? w.screen()->availableGeometry().size() : QSize()));
     w.show();
     w.checkRecovery();
     if (w.currentFilePath().isEmpty() && w.editor()->text().isEmpty()) {

@@ -94,6 +94,9 @@ public:
     QString currentLessonId() const { return m_lessonId; }
     RecoveryStore &recovery() { return m_recovery; }
 
+    // The size a first-time window opens at on a screen with `available` room.
+    static QSize defaultSize(const QSize &available);
+
     // One frame of the live view (what the 16 ms timer runs); public for benchmarks.
     void frame();
 

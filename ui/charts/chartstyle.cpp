@@ -1,6 +1,8 @@
 // Shared chart look.
 #include "chartstyle.h"
 
+#include "flowlegend.h"
+
 #include <qcustomplot.h>
 
 namespace loopscope::ui::ChartStyle {
@@ -74,6 +76,7 @@ void setUp(QCustomPlot *plot, const QString &title, const QString &xLabel, const
     plot->yAxis2->setVisible(false);
     plot->xAxis2->setVisible(false);
 
+    installFlowLegend(plot);
     plot->legend->setVisible(false);
     QFont legendFont = plot->legend->font();
     legendFont.setPointSize(9);
@@ -81,23 +84,29 @@ void setUp(QCustomPlot *plot, const QString &title, const QString &xLabel, const
     plot->legend->setBrush(QColor(255, 255, 255, 220));
     plot->legend->setBorderPen(QPen(QColor(0xc0, 0xc0, 0xc0)));
     plot->legend->setIconSize(14, 10);
-    plot->legend->setRowSpacing(-2);
+    plot->legend->setRowSpacing(0);
     rect->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
 }
 
-void legendBelow(QCustomPlot *plot, int columns)
+void legendBelow(QCustomPlot *plot)
 {
-    QCPLegend *legend = plot->legend;
+    QCPLegend *legend = installFlowLegend(plot);
     if (legend->layout() == plot->plotLayout())
         return;
     plot->axisRect()->insetLayout()->take(legend);
     plot->plotLayout()->addElement(plot->plotLayout()->rowCount(), 0, legend);
     plot->plotLayout()->setRowStretchFactor(plot->plotLayout()->rowCount() - 1, 0.001);
-    legend->setWrap(columns);
-    legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, true);
     legend->setBorderPen(Qt::NoPen);
-    legend->setMargins(QMargins(8, 2, 8, 4));
-    legend->setColumnSpacing(14);
+    legend->setMargins(QMargins(8, 0, 8, 4));
+    legend->setColumnSpacing(10);
+}
+
+void integerTicks(QCPAxis *axis)
+{
+    QSharedPointer<QCPAxisTickerFixed> ticker(new QCPAxisTickerFixed);
+    ticker->setTickStep(1.0);
+    ticker->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
+    axis->setTicker(ticker);
 }
 
 void addSwatch(QCustomPlot *plot, const QString &name, const QColor &color)

@@ -24,12 +24,16 @@ QColor busyColor();
 QColor waitingColor();
 QColor limitColor();
 
-// Clears the plot and gives it a title, axis labels, grid, fonts and a legend in the
-// top-right corner (hidden until the chart adds entries).
+// Clears the plot and gives it a title, axis labels, grid, fonts and a legend (a
+// FlowLegend: entries wrap to the width) in the top-right corner, hidden until the chart
+// adds entries.
 void setUp(QCustomPlot *plot, const QString &title, const QString &xLabel, const QString &yLabel);
 void styleAxis(QCPAxis *axis, const QString &label);
-// Moves the legend out of the axis rect into a row below it, wrapping after `columns`.
-void legendBelow(QCustomPlot *plot, int columns);
+// Moves the legend out of the axis rect into a row below it, as wide as the plot: its
+// entries flow into as many lines as the width needs, never over the data.
+void legendBelow(QCustomPlot *plot);
+// Ticks on whole numbers only (counts, request ids, ranks): never "0.5 requests".
+void integerTicks(QCPAxis *axis);
 // Adds a legend-only entry: a filled swatch with no data.
 void addSwatch(QCustomPlot *plot, const QString &name, const QColor &color);
 // Updates the title's text (the element added by setUp).

@@ -7,7 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <map>
+#include <vector>
 
 namespace loopscope::ui {
 
@@ -27,6 +27,7 @@ void LatencyHistogramChart::attach(QCustomPlot *plot)
 {
     m_plot = plot;
     ChartStyle::setUp(plot, title(), QStringLiteral("latency (ms)"), QStringLiteral("requests"));
+    ChartStyle::integerTicks(plot->yAxis);
     m_bars = new QCPBars(plot->xAxis, plot->yAxis);
     m_bars->setName(QStringLiteral("requests per bin"));
     m_bars->setPen(QPen(ChartStyle::runningOnLoopColor().darker(120), 1));
@@ -87,35 +88,48 @@ void LatencyHistogramChart::update(const trace::Session &s)
         m_plot->replot(QCustomPlot::rpQueuedReplot);
         return;
     }
-    const auto [lo, hi] = std::minmax_element(ms.begin(), ms.end());
-    const double width = binWidth(std::max(*hi - 0.0, 1.0), 40);
-    std::map<long long, int> counts;
+    std::sort(ms.begin(), ms.end());
+    const double lowest = ms.front(), highest = ms.back();
+    const double width = binWidth(std::max(highest, 1.0), 40);
+    // ~40 bins from the lowest to the highest latency: counted in a flat array.
+    const long long firstBin = static_cast<long long>(std::floor(lowest / width));
+    const long long lastBin = static_cast<long long>(std::floor(highest / width));
+    std::vector<int> counts(std::size_t(std::max(0LL, lastBin - firstBin) + 1), 0);
     for (double v : ms)
-        ++counts[static_cast<long long>(std::floor(v / width))];
+        ++counts[std::size_t(std::clamp(static_cast<long long>(std::floor(v / width)), firstBin, lastBin) - firstBin)];
     QVector<double> keys, values;
     int maxCount = 1;
-    for (const auto &[bin, n] : counts) {
-        keys.push_back((double(bin) + 0.5) * width);
-        values.push_back(n);
-        maxCount = std::max(maxCount, n);
+    for (std::size_t i = 0; i < counts.size(); ++i) {
+        if (!counts[i])
+            continue;
+        keys.push_back((double(firstBin + (long long)i) + 0.5) * width);
+        values.push_back(counts[i]);
+        maxCount = std::max(maxCount, counts[i]);
     }
     m_bars->setWidth(width * 0.9);
     m_bars->setData(keys, values, true);
 
+    const double left = std::max(0.0, std::min(lowest, 0.0) - width);
     const double ps[3] = {50, 90, 99};
     const char *names[3] = {"p50", "p90", "p99"};
     for (int i = 0; i < 3; ++i) {
-        const double v = trace::percentile(ms, ps[i]);
+        // trace::percentile() on the array sorted once (it would copy and sort it each time).
+        const double pos = ps[i] / 100.0 * double(ms.size() - 1);
+        const auto lo = std::size_t(std::floor(pos));
+        const auto hi = std::min(lo + 1, ms.size() - 1);
+        const double v = ms[lo] + (ms[hi] - ms[lo]) * (pos - double(lo));
         m_lines[std::size_t(i)]->point1->setCoords(v, 0);
         m_lines[std::size_t(i)]->point2->setCoords(v, 1);
         m_lines[std::size_t(i)]->setVisible(true);
         QCPItemText *label = m_labels[std::size_t(i)];
         label->position->setCoords(v, 0.02 + 0.07 * i);
-        label->setText(QStringLiteral(" %1 %2 ms").arg(QLatin1String(names[i])).arg(v, 0, 'f', 1));
+        // Right of its line, or left of it in the right half (else cut off at the edge).
+        const bool leftOfLine = v > (left + highest * 1.08 + width) / 2;
+        label->setPositionAlignment((leftOfLine ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignTop);
+        label->setText(QStringLiteral(" %1 %2 ms ").arg(QLatin1String(names[i])).arg(v, 0, 'f', 1));
         label->setVisible(true);
     }
-    const double left = std::max(0.0, std::min(*lo, 0.0) - width);
-    m_plot->xAxis->setRange(left, *hi * 1.08 + width);
+    m_plot->xAxis->setRange(left, highest * 1.08 + width);
     m_plot->yAxis->setRange(0, maxCount * 1.25 + 0.5);
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }

@@ -2,6 +2,7 @@
 #include "looplagchart.h"
 
 #include "chartstyle.h"
+#include "scattergraph.h"
 
 #include <qcustomplot.h>
 
@@ -29,7 +30,7 @@ void LoopLagChart::attach(QCustomPlot *plot)
     line.setAlpha(110);
     m_utilisation->setPen(QPen(line, 1));
 
-    m_lag = plot->addGraph(plot->xAxis, plot->yAxis);
+    m_lag = new ScatterGraph(plot->xAxis, plot->yAxis);
     m_lag->setName(QStringLiteral("loop lag (10 ms sampler)"));
     m_lag->setPen(QPen(ChartStyle::lagColor(), 1));
     // One impulse per sample: a blocked loop shows as a lone tall spike when the sampler
@@ -38,10 +39,11 @@ void LoopLagChart::attach(QCustomPlot *plot)
     m_lag->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 3));
     m_lag->setAdaptiveSampling(true);
 
-    ChartStyle::addSwatch(plot, QStringLiteral("loop blocked (label: call @ line, duration)"),
+    ChartStyle::addSwatch(plot, QStringLiteral("loop blocked (call @ line, duration)"),
                           ChartStyle::blockedColor());
-    ChartStyle::legendBelow(plot, 3);
+    ChartStyle::legendBelow(plot);
     plot->legend->setVisible(true);
+    QObject::connect(plot, &QCustomPlot::afterLayout, plot, [this] { fitLabels(); });
     plot->xAxis->setRange(0, 1);
     plot->yAxis->setRange(0, 10);
     reset();
@@ -53,6 +55,7 @@ void LoopLagChart::reset()
     m_blockedCount = 0;
     m_maxLag = 0;
     m_labels = 0;
+    m_labelTexts.clear();
     if (!m_plot)
         return;
     m_lag->data()->clear();
@@ -116,15 +119,24 @@ void LoopLagChart::update(const trace::Session &session)
             // Alternate heights so neighbouring labels don't collide.
             label->position->setCoords(b.start, 0.03 + 0.07 * double(i % 3));
             label->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
-            // "time.sleep @ app.py:14", else what is known: the function, or just "blocked".
-            QString text = QString::fromStdString(!b.call.empty()       ? b.call
-                                                  : !b.function.empty() ? b.function
-                                                                        : std::string("blocked"));
+            // "time.sleep @ app.py:14", else what is known: the function, or just "blocked";
+            // shorter forms for narrow plots: "time.sleep, line 14", "time.sleep", the time.
+            const QString what = QString::fromStdString(!b.call.empty()       ? b.call
+                                                        : !b.function.empty() ? b.function
+                                                                              : std::string("blocked"));
+            const QString duration = QStringLiteral("  %1 s").arg(b.duration(), 0, 'f', 2);
+            QStringList texts;
+            QString text = what;
             if (!b.where.empty())
                 text += QStringLiteral(" @ ") + QString::fromStdString(b.where);
             else if (!b.call.empty() && !b.function.empty())
                 text += QStringLiteral(" in ") + QString::fromStdString(b.function);
-            text += QStringLiteral("  %1 s").arg(b.duration(), 0, 'f', 2);
+            text += duration;
+            texts << text;
+            if (b.line() > 0)
+                texts << QStringLiteral("%1, line %2%3").arg(what).arg(b.line()).arg(duration);
+            texts << what + duration << duration.trimmed();
+            m_labelTexts.push_back({label, texts, b.start, b.end});
             label->setText(text);
             QFont f = label->font();
             f.setPointSize(8);
@@ -144,6 +156,26 @@ void LoopLagChart::update(const trace::Session &session)
     m_plot->xAxis->setRange(0, end * 1.02);
     m_plot->yAxis->setRange(0, std::max(10.0, m_maxLag * 1.15));
     m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void LoopLagChart::fitLabels()
+{
+    const QRect area = m_plot->axisRect()->rect();
+    for (const Label &l : m_labelTexts) {
+        const QFontMetrics fm(l.item->font());
+        const QMargins pad = l.item->padding();
+        const double x = m_plot->xAxis->coordToPixel(l.start);
+        const double room = area.right() - std::max(double(area.left()), x) - 4;
+        QString chosen = l.texts.constLast();
+        for (const QString &t : l.texts) {
+            if (fm.horizontalAdvance(t) + pad.left() + pad.right() <= room) {
+                chosen = t;
+                break;
+            }
+        }
+        if (l.item->text() != chosen)
+            l.item->setText(chosen);
+    }
 }
 
 } // namespace loopscope::ui

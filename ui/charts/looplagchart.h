@@ -4,9 +4,13 @@
 
 #include "sessionchart.h"
 
+#include <QStringList>
+
 #include <cstddef>
+#include <vector>
 
 class QCPGraph;
+class QCPItemText;
 
 namespace loopscope::ui {
 
@@ -22,6 +26,15 @@ public:
     void setMaxLabels(int n) { m_maxLabels = n; }
 
 private:
+    // Each span's label in a long and shorter forms; the longest that fits between the
+    // span's start and the plot's right edge is shown (worked out after each layout).
+    struct Label {
+        QCPItemText *item = nullptr;
+        QStringList texts; // longest first
+        double start = 0, end = 0;
+    };
+    void fitLabels();
+
     QCPGraph *m_lag = nullptr;
     QCPGraph *m_utilisation = nullptr;
     std::size_t m_lagCount = 0;
@@ -29,6 +42,7 @@ private:
     double m_maxLag = 0;
     int m_maxLabels = 12;
     int m_labels = 0;
+    std::vector<Label> m_labelTexts;
 };
 
 } // namespace loopscope::ui

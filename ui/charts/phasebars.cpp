@@ -2,6 +2,7 @@
 #include "phasebars.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace loopscope::ui {
 
@@ -11,42 +12,36 @@ PhaseBars::PhaseBars(QCPAxis *keyAxis, QCPAxis *valueAxis)
     setSelectable(QCP::stNone);
 }
 
-void PhaseBars::setBars(std::vector<Bar> bars)
-{
-    m_bars = std::move(bars);
-    m_minKey = m_minRow = 0;
-    m_maxKey = m_maxRow = 0;
-    bool first = true;
-    for (const Bar &b : m_bars) {
-        if (first) {
-            m_minKey = b.start;
-            m_maxKey = b.end;
-            m_minRow = m_maxRow = b.row;
-            first = false;
-            continue;
-        }
-        m_minKey = std::min(m_minKey, b.start);
-        m_maxKey = std::max(m_maxKey, b.end);
-        m_minRow = std::min(m_minRow, b.row);
-        m_maxRow = std::max(m_maxRow, b.row);
-    }
-}
-
 double PhaseBars::selectTest(const QPointF &, bool, QVariant *) const
 {
     return -1;
 }
 
+// Only asked for when axes are rescaled to fit (not per frame): worked out on demand.
 QCPRange PhaseBars::getKeyRange(bool &foundRange, QCP::SignDomain) const
 {
     foundRange = !m_bars.empty();
-    return QCPRange(m_minKey, m_maxKey);
+    if (!foundRange)
+        return {};
+    QCPRange r(m_bars.front().start, m_bars.front().end);
+    for (const Bar &b : m_bars) {
+        r.lower = std::min(r.lower, b.start);
+        r.upper = std::max(r.upper, b.end);
+    }
+    return r;
 }
 
 QCPRange PhaseBars::getValueRange(bool &foundRange, QCP::SignDomain, const QCPRange &) const
 {
     foundRange = !m_bars.empty();
-    return QCPRange(m_minRow - 0.5, m_maxRow + 0.5);
+    if (!foundRange)
+        return {};
+    QCPRange r(m_bars.front().row, m_bars.front().row);
+    for (const Bar &b : m_bars) {
+        r.lower = std::min(r.lower, b.row);
+        r.upper = std::max(r.upper, b.row);
+    }
+    return QCPRange(r.lower - 0.5, r.upper + 0.5);
 }
 
 void PhaseBars::draw(QCPPainter *painter)
@@ -59,42 +54,58 @@ void PhaseBars::draw(QCPPainter *painter)
     const QCPRange rows = valueAxis->range();
     painter->setPen(Qt::NoPen);
     painter->setAntialiasing(false);
+    // Both axes are linear: pixel = origin + coordinate · scale, worked out once instead of
+    // a coordToPixel() call per bar end (a 40,000-request timeline has ~200,000 bars).
+    const double kx0 = keyAxis->coordToPixel(0), kx1 = keyAxis->coordToPixel(1);
+    const double vy0 = valueAxis->coordToPixel(0), vy1 = valueAxis->coordToPixel(1);
+    const double kScale = kx1 - kx0, vScale = vy1 - vy0;
+    auto px = [&](double key) { return kx0 + key * kScale; };
+    auto py = [&](double row) { return vy0 + row * vScale; };
     const double half = m_barHeight / 2;
+    // Where rows are thinner than a pixel, neighbouring requests paint the same pixel row
+    // with near-identical bars: a bar inside the last one drawn in its colour on the same
+    // pixel row adds nothing and is skipped.
+    struct Last {
+        QRgb color = 0;
+        int y = -1, x1 = 0, x2 = -1;
+    };
+    Last last[16];
     for (const Bar &b : m_bars) {
         if (b.end < keys.lower || b.start > keys.upper || b.row < rows.lower - 1
             || b.row > rows.upper + 1)
             continue;
-        const double x1 = keyAxis->coordToPixel(b.start);
-        double x2 = keyAxis->coordToPixel(b.end);
-        const QColor color = QColor::fromRgba(b.color);
+        const double x1 = px(b.start);
+        double x2 = px(b.end);
+        QRectF r;
         switch (b.shape) {
         case Shape::Bar: {
             if (x2 - x1 < 1)
                 x2 = x1 + 1; // always visible
-            const double y1 = valueAxis->coordToPixel(b.row - half);
-            const double y2 = valueAxis->coordToPixel(b.row + half);
-            painter->fillRect(QRectF(QPointF(x1, std::min(y1, y2)),
-                                     QPointF(x2, std::max(y1, y2))),
-                              color);
+            const double y1 = py(b.row - half), y2 = py(b.row + half);
+            r = QRectF(QPointF(x1, std::min(y1, y2)), QPointF(x2, std::max(y1, y2)));
             break;
         }
         case Shape::Thin: {
-            const double y1 = valueAxis->coordToPixel(b.row - half / 4);
-            const double y2 = valueAxis->coordToPixel(b.row + half / 4);
-            painter->fillRect(QRectF(QPointF(x1, std::min(y1, y2)),
-                                     QPointF(std::max(x2, x1 + 1), std::max(y1, y2))),
-                              color);
+            const double y1 = py(b.row - half / 4), y2 = py(b.row + half / 4);
+            r = QRectF(QPointF(x1, std::min(y1, y2)), QPointF(std::max(x2, x1 + 1), std::max(y1, y2)));
             break;
         }
         case Shape::Tick: {
-            const double y1 = valueAxis->coordToPixel(b.row - half * 1.2);
-            const double y2 = valueAxis->coordToPixel(b.row + half * 1.2);
-            painter->fillRect(QRectF(QPointF(x1 - 1, std::min(y1, y2)),
-                                     QPointF(x1 + 1, std::max(y1, y2))),
-                              color);
+            const double y1 = py(b.row - half * 1.2), y2 = py(b.row + half * 1.2);
+            r = QRectF(QPointF(x1 - 1, std::min(y1, y2)), QPointF(x1 + 1, std::max(y1, y2)));
             break;
         }
         }
+        if (r.height() < 1.0) {
+            const int y = int(std::floor(r.top()));
+            const int left = int(std::floor(r.left())), right = int(std::ceil(r.right()));
+            Last &l = last[(b.color ^ (b.color >> 7) ^ (b.color >> 15)) & 15];
+            if (l.color == b.color && l.y == y && left >= l.x1 && right <= l.x2)
+                continue;
+            l = {b.color, y, left, right};
+            r = QRectF(left, y, std::max(1, right - left), 1);
+        }
+        painter->fillRect(r, QColor::fromRgba(b.color));
     }
 }
 

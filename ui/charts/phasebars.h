@@ -26,8 +26,10 @@ public:
 
     PhaseBars(QCPAxis *keyAxis, QCPAxis *valueAxis);
 
-    void setBars(std::vector<Bar> bars);
+    void setBars(std::vector<Bar> bars) { m_bars = std::move(bars); }
     const std::vector<Bar> &bars() const { return m_bars; }
+    // For charts that keep the bars of finished rows and redo only the rest each frame.
+    std::vector<Bar> &editBars() { return m_bars; }
     // Fraction of a row's height a full bar takes.
     void setBarHeight(double fraction) { m_barHeight = fraction; }
 
@@ -44,7 +46,6 @@ protected:
 private:
     std::vector<Bar> m_bars;
     double m_barHeight = 0.7;
-    double m_minKey = 0, m_maxKey = 0, m_minRow = 0, m_maxRow = 0;
 };
 
 } // namespace loopscope::ui

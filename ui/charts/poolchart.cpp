@@ -42,6 +42,7 @@ void PoolChart::attach(QCustomPlot *plot)
     m_plot = plot;
     ChartStyle::setUp(plot, title(), QStringLiteral("time since burst start (s)"),
                       QStringLiteral("threads"));
+    ChartStyle::integerTicks(plot->yAxis);
     m_busy = plot->addGraph();
     m_busy->setName(QStringLiteral("busy (holding a token)"));
     m_busy->setLineStyle(QCPGraph::lsStepLeft);
@@ -73,8 +74,8 @@ void PoolChart::attach(QCustomPlot *plot)
     m_limitLabel->setFont(f);
     m_limitLabel->setVisible(false);
 
+    ChartStyle::legendBelow(plot);
     plot->legend->setVisible(true);
-    plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
     reset();
 }
 

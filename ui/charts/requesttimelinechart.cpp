@@ -41,7 +41,7 @@ void RequestTimelineChart::attach(QCustomPlot *plot)
     }
     ChartStyle::addSwatch(plot, QStringLiteral("response received"), Qt::black);
     ChartStyle::addSwatch(plot, QStringLiteral("loop blocked"), ChartStyle::blockedColor());
-    ChartStyle::legendBelow(plot, 6);
+    ChartStyle::legendBelow(plot);
     plot->legend->setVisible(true);
     reset();
 }
@@ -50,10 +50,41 @@ void RequestTimelineChart::reset()
 {
     m_blockedCount = 0;
     m_labelledRows = std::size_t(-1);
+    m_settledRows = m_settledBars = 0;
+    m_lastSettledId = -1;
     if (!m_plot)
         return;
     m_bars->setBars({});
     m_plot->clearItems();
+}
+
+bool RequestTimelineChart::appendRow(const trace::Session &s, std::size_t row)
+{
+    std::vector<PhaseBars::Bar> &bars = m_bars->editBars();
+    const trace::RequestTimeline &r = s.requests[row];
+    const double y = double(row);
+    const double now = s.end;
+    const std::size_t first = bars.size();
+    const bool sent = !std::isnan(r.sent);
+    const double arrived = std::isnan(r.accepted) ? (std::isnan(r.read) ? now : r.read) : r.accepted;
+    if (sent && arrived > r.sent)
+        bars.push_back({y, r.sent, arrived, ChartStyle::notReadColor().rgba(), PhaseBars::Shape::Thin});
+    for (const trace::PhaseSpan &p : r.phases) {
+        QColor color = ChartStyle::phaseColor(p.phase);
+        if (p.phase == Phase::Running)
+            color = s.isLoopThread(p.thread) ? ChartStyle::runningOnLoopColor()
+                                             : ChartStyle::runningOnThreadColor();
+        bars.push_back({y, p.start, p.open() ? now : p.end, color.rgba(), PhaseBars::Shape::Bar});
+    }
+    if (r.finished())
+        bars.push_back({y, r.done(), r.done(), qRgb(0, 0, 0), PhaseBars::Shape::Tick});
+    // Rows do not overlap: ordering each row's few bars is enough.
+    if (bars.size() - first > 1)
+        std::stable_sort(bars.begin() + std::ptrdiff_t(first), bars.end(),
+                         [](const PhaseBars::Bar &a, const PhaseBars::Bar &b) {
+                             return (a.end - a.start) > (b.end - b.start);
+                         });
+    return isSettled(r, now);
 }
 
 void RequestTimelineChart::update(const trace::Session &s)
@@ -63,34 +94,29 @@ void RequestTimelineChart::update(const trace::Session &s)
     if (s.loop.blocked.size() < m_blockedCount)
         reset();
 
-    // Bars are rebuilt each time: open phases grow until they end.
-    std::vector<PhaseBars::Bar> bars;
-    bars.reserve(s.requests.size() * 6);
-    const double now = s.end;
-    for (std::size_t row = 0; row < s.requests.size(); ++row) {
-        const trace::RequestTimeline &r = s.requests[row];
-        const double y = double(row);
-        const bool sent = !std::isnan(r.sent);
-        const double arrived = std::isnan(r.accepted) ? (std::isnan(r.read) ? now : r.read)
-                                                      : r.accepted;
-        if (sent && arrived > r.sent)
-            bars.push_back({y, r.sent, arrived, ChartStyle::notReadColor().rgba(),
-                            PhaseBars::Shape::Thin});
-        for (const trace::PhaseSpan &p : r.phases) {
-            QColor color = ChartStyle::phaseColor(p.phase);
-            if (p.phase == Phase::Running)
-                color = s.isLoopThread(p.thread) ? ChartStyle::runningOnLoopColor()
-                                                 : ChartStyle::runningOnThreadColor();
-            bars.push_back({y, p.start, p.open() ? now : p.end, color.rgba(), PhaseBars::Shape::Bar});
-        }
-        if (r.finished())
-            bars.push_back({y, r.done(), r.done(), qRgb(0, 0, 0), PhaseBars::Shape::Tick});
+    // Open phases grow until they end: rows still in flight are redone every time, finished
+    // ones kept. Rows shift when a request with a lower id turns up, and colours change when
+    // a loop thread is recognised: then everything is redone.
+    if (m_settledRows > s.requests.size()
+        || (m_settledRows > 0 && s.requests[m_settledRows - 1].id != m_lastSettledId)
+        || s.loopThreads.size() != m_loopThreads) {
+        m_settledRows = m_settledBars = 0;
+        m_lastSettledId = -1;
+        m_loopThreads = s.loopThreads.size();
     }
-    // Running bars on top of longer waits that may enclose them.
-    std::stable_sort(bars.begin(), bars.end(), [](const PhaseBars::Bar &a, const PhaseBars::Bar &b) {
-        return (a.end - a.start) > (b.end - b.start);
-    });
-    m_bars->setBars(std::move(bars));
+    std::vector<PhaseBars::Bar> &bars = m_bars->editBars();
+    bars.resize(m_settledBars);
+    bool prefix = true;
+    for (std::size_t row = m_settledRows; row < s.requests.size(); ++row) {
+        const bool settled = appendRow(s, row);
+        if (prefix && settled) {
+            m_settledRows = row + 1;
+            m_settledBars = bars.size();
+            m_lastSettledId = s.requests[row].id;
+        } else {
+            prefix = false;
+        }
+    }
 
     for (std::size_t i = m_blockedCount; i < s.loop.blocked.size(); ++i) {
         const trace::BlockedSpan &b = s.loop.blocked[i];
@@ -132,7 +158,7 @@ void RequestTimelineChart::update(const trace::Session &s)
         }
     }
     m_plot->yAxis->setRange(-0.7, std::max<double>(1.0, double(rows)) - 0.3);
-    m_plot->xAxis->setRange(0, std::max(0.1, now) * 1.02);
+    m_plot->xAxis->setRange(0, std::max(0.1, s.end) * 1.02);
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 

@@ -7,6 +7,7 @@
 #include "sessionchart.h"
 
 #include <cstddef>
+#include <cstdint>
 
 namespace loopscope::ui {
 
@@ -26,7 +27,17 @@ public:
     static int preferredHeight(std::size_t rows);
 
 private:
+    // Appends the bars of one row (longest first, so running bars sit on top of the waits
+    // that enclose them); true when the row will not change any more.
+    bool appendRow(const trace::Session &s, std::size_t row);
+
     PhaseBars *m_bars = nullptr;
+    // Rows [0, m_settledRows) are finished with every phase closed: their bars (the first
+    // m_settledBars) are kept from frame to frame, only the rows after them are redone.
+    std::size_t m_settledRows = 0;
+    std::size_t m_settledBars = 0;
+    std::int64_t m_lastSettledId = -1;
+    std::size_t m_loopThreads = 0;
     std::size_t m_blockedCount = 0;
     std::size_t m_labelledRows = 0;
     int m_maxLabelledRows = 60;

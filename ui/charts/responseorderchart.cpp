@@ -2,6 +2,7 @@
 #include "responseorderchart.h"
 
 #include "chartstyle.h"
+#include "scattergraph.h"
 
 #include <qcustomplot.h>
 
@@ -18,25 +19,27 @@ void ResponseOrderChart::attach(QCustomPlot *plot)
     ChartStyle::styleAxis(plot->yAxis2, QStringLiteral("completion rank (0 = first)"));
     plot->yAxis2->setVisible(true);
     plot->yAxis2->grid()->setVisible(false);
+    ChartStyle::integerTicks(plot->xAxis);
+    ChartStyle::integerTicks(plot->yAxis2);
 
-    m_sent = plot->addGraph();
+    m_sent = new ScatterGraph(plot->xAxis, plot->yAxis);
     m_sent->setName(QStringLiteral("sent at"));
     m_sent->setLineStyle(QCPGraph::lsNone);
     m_sent->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QColor(0x90, 0x90, 0x90), 5));
 
-    m_done = plot->addGraph();
+    m_done = new ScatterGraph(plot->xAxis, plot->yAxis);
     m_done->setName(QStringLiteral("completed at"));
     m_done->setLineStyle(QCPGraph::lsNone);
     m_done->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc,
                                             ChartStyle::runningOnLoopColor(), 6));
 
-    m_rank = plot->addGraph(plot->xAxis, plot->yAxis2);
+    m_rank = new ScatterGraph(plot->xAxis, plot->yAxis2);
     m_rank->setName(QStringLiteral("completion rank (right axis)"));
     m_rank->setLineStyle(QCPGraph::lsNone);
     m_rank->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCross, ChartStyle::waitingColor(), 7));
 
+    ChartStyle::legendBelow(plot);
     plot->legend->setVisible(true);
-    plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
     reset();
 }
 

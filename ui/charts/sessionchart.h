@@ -29,4 +29,22 @@ protected:
     QCustomPlot *m_plot = nullptr;
 };
 
+// A request whose row will not change any more while the run goes on: finished (the client
+// has its response), every phase closed, and done long enough ago that the background work
+// started after the response has shown up. Live charts keep what they drew for such rows
+// and redo only the others each frame.
+inline bool isSettled(const trace::RequestTimeline &r, double now)
+{
+    constexpr double kSettleSeconds = 0.25;
+    const bool sent = r.sent == r.sent;
+    if (!r.finished() || !(r.done() < now - kSettleSeconds) || (sent && r.clientDone != r.clientDone))
+        return false;
+    if (sent && r.accepted != r.accepted && r.read != r.read)
+        return false;
+    for (const trace::PhaseSpan &p : r.phases)
+        if (p.open())
+            return false;
+    return true;
+}
+
 } // namespace loopscope::ui
