@@ -31,7 +31,17 @@ void LiveSession::reset(std::uint64_t originNs)
 bool LiveSession::poll()
 {
     TraceFeed::instance().pump();
-    const std::vector<trace::TraceEvent> events = m_subscription->take();
+    std::vector<trace::TraceEvent> events = m_subscription->take();
+    // The burst client numbers requests by their place in the plan, the server by arrival:
+    // the two only meet when the finished run is put together (BenchRun matches them). Live,
+    // a client id would make a second row for the same request, or be merged with another
+    // request's server row; and from the second burst on, client ids fall below the
+    // server's and every one of them is inserted in the middle of the rows (seconds of GUI
+    // time per frame). The live view is the server's.
+    std::erase_if(events, [](const trace::TraceEvent &e) {
+        return e.kind == trace::EventKind::ClientSent || e.kind == trace::EventKind::ClientFirstByte
+               || e.kind == trace::EventKind::ClientDone;
+    });
     const std::vector<trace::ThreadInfo> threads = trace::TraceHub::instance().threads();
     bool changed = false;
     if (threads.size() != m_threadCount) {

@@ -1,5 +1,6 @@
 // LiveSession: the session as it happens, for the live charts. poll() drains the trace
-// hub (cheap, never waits on the engine) on the GUI's ~16 ms timer.
+// hub (cheap, never waits on the engine) on the GUI's ~16 ms timer. It is the server's view
+// (requests numbered by arrival); the burst client's side joins when the run is finished.
 #pragma once
 
 #include "trace/session.h"

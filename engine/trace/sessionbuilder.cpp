@@ -165,21 +165,17 @@ RequestTimeline &SessionBuilder::request(std::int64_t id)
 {
     if (auto it = m_requestIndex.find(id); it != m_requestIndex.end())
         return m_session.requests[it->second];
+    // Appended in the order requests turn up and put in id order once, by refresh(): ids
+    // out of order (client ids next to the server's, several workers) would otherwise move
+    // every later request and rebuild the whole index for each one, O(n²) for a burst.
     auto &requests = m_session.requests;
     RequestTimeline r;
     r.id = id;
-    if (requests.empty() || requests.back().id < id) {
-        requests.push_back(std::move(r));
-        m_requestIndex.emplace(id, requests.size() - 1);
-        return requests.back();
-    }
-    auto pos = std::lower_bound(requests.begin(), requests.end(), id,
-                                [](const RequestTimeline &x, std::int64_t v) { return x.id < v; });
-    pos = requests.insert(pos, std::move(r));
-    m_requestIndex.clear();
-    for (std::size_t i = 0; i < requests.size(); ++i)
-        m_requestIndex.emplace(requests[i].id, i);
-    return *pos;
+    if (!requests.empty() && requests.back().id > id)
+        m_requestsUnordered = true;
+    requests.push_back(std::move(r));
+    m_requestIndex.emplace(id, requests.size() - 1);
+    return requests.back();
 }
 
 PoolModel &SessionBuilder::pool(std::int64_t id, std::uint16_t process)
@@ -526,6 +522,14 @@ void SessionBuilder::refresh()
 {
     m_dirty = false;
     Session &s = m_session;
+    if (m_requestsUnordered) {
+        m_requestsUnordered = false;
+        std::stable_sort(s.requests.begin(), s.requests.end(),
+                         [](const RequestTimeline &a, const RequestTimeline &b) { return a.id < b.id; });
+        m_requestIndex.clear();
+        for (std::size_t i = 0; i < s.requests.size(); ++i)
+            m_requestIndex.emplace(s.requests[i].id, i);
+    }
     for (const auto &[id, name] : s.threads)
         if (isLoopThreadName(name))
             markLoopThread(id);

@@ -85,6 +85,7 @@ private:
     bool m_dirty = true;
 
     std::unordered_map<std::int64_t, std::size_t> m_requestIndex; // id → m_session.requests
+    bool m_requestsUnordered = false; // requests appended out of id order since refresh()
     std::unordered_map<std::uint64_t, std::int64_t> m_poolIndex; // (process<<32|id) → index
     std::unordered_map<std::uint32_t, ThreadState> m_threadState;
     std::unordered_map<std::uint64_t, std::string> m_strings;

@@ -252,6 +252,15 @@ private slots:
         fire(engine.port(), "/ping?i={i}", 3, 3);
         QTRY_VERIFY_WITH_TIMEOUT((live.poll(), live.session().requests.size() >= 3), 5000);
         QVERIFY(live.session().prints.size() >= 3);
+        // A second burst: the server numbers its requests on from the first, the client from
+        // 0 again; the live view is the server's, one row per request.
+        live.reset();
+        fire(engine.port(), "/ping?i={i}", 3, 3);
+        QTRY_VERIFY_WITH_TIMEOUT((live.poll(), live.session().prints.size() >= 3), 5000);
+        QTest::qWait(100);
+        live.poll();
+        QCOMPARE(live.session().requests.size(), std::size_t(3));
+        QVERIFY(live.session().requests.front().id >= 3);
     }
 
     void loadReportsStaticWarnings()

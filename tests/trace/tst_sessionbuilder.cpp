@@ -188,6 +188,37 @@ private slots:
         QCOMPARE(s.errors(), 1);
     }
 
+    // Requests turning up out of id order (client ids below the server's, several workers)
+    // end in id order, each with its own data, and are looked up right while being built.
+    void requestsOutOfIdOrder()
+    {
+        SessionBuilder b;
+        b.setOrigin(kOrigin);
+        std::vector<ClientRecord> records;
+        const int n = 20000;
+        for (int k = 0; k < n; ++k) {
+            ClientRecord c;
+            c.id = (k * 7919) % n; // every id once, scattered
+            c.sent = kOrigin + std::uint64_t(c.id) * 1000;
+            c.done = c.sent + 2'000'000;
+            c.status = 200;
+            records.push_back(c);
+        }
+        b.addClientRecords(records);
+        // A second record for an id seen long ago finds the same request.
+        ClientRecord again = records[5];
+        again.status = 404;
+        b.addClientRecords(std::span(&again, 1));
+        const Session &s = b.session();
+        QCOMPARE(s.requests.size(), std::size_t(n));
+        for (int i = 0; i < n; ++i) {
+            QCOMPARE(s.requests[std::size_t(i)].id, std::int64_t(i));
+            QVERIFY(near(s.requests[std::size_t(i)].sent, double(i) * 1e-6, 1e-9));
+            QCOMPARE(s.requests[std::size_t(i)].sentRank, i);
+        }
+        QCOMPARE(s.request(again.id)->status, 404);
+    }
+
     void lagHistogramPercentilesWithinTwoPercent()
     {
         Stream s;

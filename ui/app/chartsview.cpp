@@ -29,6 +29,43 @@ namespace {
 using namespace loopscope::trace;
 
 const QColor kCompareColor(0x9e, 0x9e, 0x9e, 170);
+constexpr int kInflightBins = 1500;
+
+// A step series (requests in flight) with more points than a chart has pixels, as at most
+// `bins` steps: each bin keeps its highest value (what a pixel column would show anyway),
+// so a 10,000-request burst's 20,000 steps are not filled and stroked at every replot.
+void binSteps(QVector<double> &t, QVector<double> &v, int bins)
+{
+    if (t.size() <= 2 * bins || t.isEmpty())
+        return;
+    const double from = t.front(), to = t.back();
+    const double width = (to - from) / bins;
+    if (!(width > 0))
+        return;
+    QVector<double> bt, bv;
+    bt.reserve(bins + 2);
+    bv.reserve(bins + 2);
+    int i = 0;
+    for (int b = 0; b < bins && i < t.size(); ++b) {
+        const double end = from + width * (b + 1);
+        double top = -1;
+        // The value entering the bin counts too: it holds until the first step inside it.
+        if (i > 0)
+            top = v[i - 1];
+        while (i < t.size() && (t[i] < end || b == bins - 1)) {
+            top = std::max(top, v[i]);
+            ++i;
+        }
+        if (top >= 0) {
+            bt.append(from + width * b);
+            bv.append(top);
+        }
+    }
+    bt.append(to);
+    bv.append(v.back());
+    t.swap(bt);
+    v.swap(bv);
+}
 
 QCustomPlot *makePlot(QWidget *parent)
 {
@@ -372,6 +409,7 @@ void ChartsView::fillInflight(const Session &s)
     }
     t.append(std::max(s.end, t.back()));
     v.append(n);
+    binSteps(t, v, kInflightBins);
     d->inflight->setData(t, v, true);
     QVector<double> a, b;
     a.reserve(int(c.latencies.size() + lat.size()));
@@ -471,6 +509,7 @@ void ChartsView::setComparison(const Session *previous, const QString &label)
     }
     d->lagPrev->setData(lt, lv, true);
     d->busyPrev->setData(bt, bv, true);
+    binSteps(it, iv, kInflightBins);
     d->inflightPrev->setData(it, iv, true);
     d->donePrev->setData(dt, dv, true);
     for (QCPGraph *g : {d->lagPrev, d->busyPrev, d->inflightPrev}) {
