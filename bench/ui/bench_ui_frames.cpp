@@ -1,10 +1,11 @@
 // GUI frame time while a 10,000-request burst runs (LOOPSCOPE_BENCH_REQUESTS to change
 // it). A frame is everything the GUI thread does from one tick of the 16 ms live timer to
 // the next: the drain and chart update, the replots they queue, the paints, the console's
-// log lines, any other event. Every event the GUI thread handles is timed (wall clock and
-// thread CPU) and charged to the frame it falls in. One burst runs per chart tab, with that
-// tab on screen, so that every chart is drawn live; the frames after each burst (the
-// finished run taking the live one's place) count too. Prints p50/p99/max; the budget is
+// log lines, any other event (and when the timer ticks slower than every 16 ms, each 16 ms
+// of it). Every event the GUI thread handles is timed (wall clock and thread CPU) and
+// charged to the frame it falls in. One burst runs per chart tab, with that
+// tab on screen, so that every chart is drawn live; the frames in the 60 ms after each
+// burst (the finished run taking the live one's place, its diagnosis) count too. Prints p50/p99/max; the budget is
 // p99 <= 16 ms, and the time between ticks shows any stall. With the engine built in the
 // bursts are real; without it, the same session shapes are fed as they would grow.
 // LOOPSCOPE_BENCH_SHOTS=DIR saves every chart tab of the last run as DIR/tab<N>.png.
@@ -95,6 +96,12 @@ public:
         if (!m_clock.isValid())
             m_clock.start();
         const qint64 startNs = m_clock.nsecsElapsed();
+        // A frame lasts one 16 ms display refresh: when the timer ticks slower (after a
+        // burst), the work of each 16 ms counts as a frame of its own.
+        if (m_open && startNs - m_frameStartNs >= 16'000'000) {
+            close();
+            m_frameStartNs = startNs;
+        }
         QElapsedTimer t;
         t.start();
         const double c0 = threadCpuMs();
@@ -107,6 +114,7 @@ public:
             // This event was a tick: it starts a new frame.
             m_seen = m_window->frameStats().count();
             close();
+            m_frameStartNs = startNs;
             ticks.add(ms);
             if (m_lastTickNs >= 0)
                 intervals.add(double(startNs - m_lastTickNs) / 1e6);
@@ -149,6 +157,7 @@ private:
     Slow m_frame;
     QElapsedTimer m_clock;
     qint64 m_lastTickNs = -1;
+    qint64 m_frameStartNs = 0;
 };
 
 } // namespace
@@ -218,7 +227,7 @@ int main(int argc, char **argv)
             std::printf("bench_ui_frames: burst %d (%s tab): %.2f s\n", b + 1,
                         tabs ? qPrintable(tabs->tabText(b).replace(QStringLiteral("&&"), QStringLiteral("&"))) : "-",
                         double(t.elapsed()) / 1000.0);
-            QTimer::singleShot(500, &loop, &QEventLoop::quit);
+            QTimer::singleShot(60, &loop, &QEventLoop::quit);
             loop.exec();
             app.stop();
             wall += double(t.elapsed()) / 1000.0;

@@ -169,8 +169,9 @@ ChartsView::ChartsView(QWidget *parent)
     d->inflight = m_inflight->addGraph();
     d->inflight->setName(tr("in flight"));
     d->inflight->setLineStyle(QCPGraph::lsStepLeft);
+    // A line, not a filled area: filling the area under 10,000 requests' steps cost ~10 ms
+    // per replot (the raster engine hands large fills to threads and waits for them).
     d->inflight->setPen(QPen(QColor(0x5e, 0x35, 0xb1), 1));
-    d->inflight->setBrush(QColor(0x5e, 0x35, 0xb1, 35));
     d->done = new ScatterGraph(m_inflight->xAxis, m_inflight->yAxis2);
     d->done->setName(tr("latency at completion (right axis)"));
     d->done->setLineStyle(QCPGraph::lsNone);

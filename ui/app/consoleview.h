@@ -40,7 +40,7 @@ public:
     void setBudget(double ms) { m_budgetMs = ms; }
     // Lines the console keeps (older ones are dropped).
     static constexpr int kMaxLines = 20000;
-    static constexpr int kTrimChunk = 2000;
+    static constexpr int kTrimChunk = 500;
 
     // A stable, readable colour per request id.
     static QColor requestColor(qint64 request);

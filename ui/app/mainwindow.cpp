@@ -709,18 +709,22 @@ void MainWindow::showSessionResults(const trace::Session &s, bool finished)
     else
         m_charts->updateSession(s);
     appendNewOutput(s);
-    if (finished) {
-        showDiagnosis(s);
-        QList<QPair<int, QString>> lines;
-        std::set<int> seen;
-        for (const trace::BlockedSpan &b : s.loop.blocked) {
-            const int line = b.line();
-            const QString file = QString::fromStdString(b.file());
-            if (line > 0 && (file.isEmpty() || file == m_displayName) && seen.insert(line).second)
-                lines.append({line, QString::fromStdString(b.call)});
-        }
-        m_editor->setBlockingLines(lines);
+    if (finished)
+        showFindings(s);
+}
+
+void MainWindow::showFindings(const trace::Session &s)
+{
+    showDiagnosis(s);
+    QList<QPair<int, QString>> lines;
+    std::set<int> seen;
+    for (const trace::BlockedSpan &b : s.loop.blocked) {
+        const int line = b.line();
+        const QString file = QString::fromStdString(b.file());
+        if (line > 0 && (file.isEmpty() || file == m_displayName) && seen.insert(line).second)
+            lines.append({line, QString::fromStdString(b.call)});
     }
+    m_editor->setBlockingLines(lines);
 }
 
 void MainWindow::appendNewOutput(const trace::Session &s)
@@ -804,8 +808,16 @@ void MainWindow::onBurstFinished(bool stopped)
     m_burst->setRunning(false);
     m_runAction->setEnabled(true);
     m_stopAction->setEnabled(false);
-    if (const trace::Session *s = m_engine->session())
-        showSessionResults(*s, true);
+    // The charts take the finished run now; the diagnosis and the editor's marks a frame
+    // later, so that the frame the burst ends in stays within budget.
+    if (const trace::Session *s = m_engine->session()) {
+        m_charts->replaceSession(*s);
+        appendNewOutput(*s);
+        QTimer::singleShot(kFrameMs + 4, this, [this] {
+            if (const trace::Session *s = m_engine->session(); s && !m_engine->burstRunning())
+                showFindings(*s);
+        });
+    }
     m_frameLabel->setText(tr("frame p99 %1 ms").arg(m_frames.quantile(0.99), 0, 'f', 1));
     statusBar()->showMessage(stopped ? tr("Burst stopped") : tr("Burst finished"), 5000);
 }

@@ -115,6 +115,8 @@ private:
     void addRecent(const QString &path);
     bool maybeSave();
     void showSessionResults(const trace::Session &s, bool finished);
+    // The diagnosis and the blocking lines marked in the editor.
+    void showFindings(const trace::Session &s);
     void showDiagnosis(const trace::Session &s);
     void appendNewOutput(const trace::Session &s);
     void onLoadFailed(const QList<SourceMark> &errors);
