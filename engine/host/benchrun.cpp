@@ -39,9 +39,16 @@ void remapRequestIds(std::vector<trace::TraceEvent> &events, const std::vector<h
         std::uint64_t path = 0;
         std::uint64_t firstT = ~0ull;
     };
+    // The client's own events carry its ids already; only the server's are renumbered. (From
+    // the second burst on an engine, the server's ids no longer coincide with the client's:
+    // counting client events as server requests doubled the rows.)
+    auto fromClient = [](const trace::TraceEvent &e) {
+        return e.kind == trace::EventKind::ClientSent || e.kind == trace::EventKind::ClientFirstByte
+               || e.kind == trace::EventKind::ClientDone;
+    };
     std::unordered_map<std::int64_t, Seen> server;
     for (const trace::TraceEvent &e : events) {
-        if (e.request < 0)
+        if (e.request < 0 || fromClient(e))
             continue;
         Seen &s = server[e.request];
         if (e.kind == trace::EventKind::RequestPath)
@@ -81,7 +88,7 @@ void remapRequestIds(std::vector<trace::TraceEvent> &events, const std::vector<h
         if (!map.count(sid))
             map[sid] = next++;
     for (trace::TraceEvent &e : events)
-        if (e.request >= 0)
+        if (e.request >= 0 && !fromClient(e))
             e.request = map[e.request];
 }
 

@@ -12,6 +12,8 @@
 #include <QSignalSpy>
 #include <QtTest>
 
+#include <cmath>
+
 #include <mutex>
 
 using namespace loopscope;
@@ -240,6 +242,18 @@ private slots:
             QCOMPARE(p.text, "ping " + std::to_string(p.request));
         QVERIFY(!progress.isEmpty());
         QCOMPARE(progress.last().at(0).toInt(), 6);
+
+        // A second burst on the same engine: the server numbers on from 6, the client from 0
+        // again; still one row per request, each with the server's and the client's side.
+        run.start(plan);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 20000);
+        const BenchResult again = finished.last().first().value<BenchResult>();
+        QCOMPARE(again.session.requests.size(), size_t(6));
+        for (const trace::RequestTimeline &t : again.session.requests) {
+            QCOMPARE(t.path, "/ping?i=" + std::to_string(t.id));
+            QVERIFY(!std::isnan(t.sent));
+            QVERIFY(!std::isnan(t.accepted));
+        }
     }
 
     void liveSessionSeesTheBurst()
