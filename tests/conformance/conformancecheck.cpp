@@ -12,9 +12,9 @@
 
 namespace conformance {
 
-bool near(double actual, double expected)
+bool near(double actual, double expected, double slack)
 {
-    return actual >= 0 && std::abs(actual - expected) <= 0.05 + 0.05 * expected;
+    return actual >= 0 && std::abs(actual - expected) <= slack + 0.05 * expected;
 }
 
 QList<Scenario> loadScenarios(const QString &file, QString *error)
@@ -111,14 +111,18 @@ public:
             fail(QStringLiteral("request %1 done at %2, expected about %3: %4").arg(id).arg(fmt(r->done), fmt(t), why));
     }
 
-    // Every response at about one of `times`, with exactly `counts[k]` at times[k].
-    void doneGroups(const QList<double> &times, const QList<int> &counts, const QString &why)
+    // Every response at about one of `times`, with exactly `counts[k]` at times[k]. `slack`
+    // widens "about" where the server's own start-up takes a while (accepting 80 connections
+    // and starting 40 threads took real uvicorn 0.1 s on a busy machine); the groups stay
+    // far enough apart to tell one wave from the next.
+    void doneGroups(const QList<double> &times, const QList<int> &counts, const QString &why,
+                    double slack = 0.05)
     {
         QList<int> got(times.size(), 0);
         for (const Response &r : m_o.requests) {
             int match = -1;
             for (int k = 0; k < times.size(); ++k)
-                if (near(r.done, times[k]))
+                if (near(r.done, times[k], slack))
                     match = k;
             if (match < 0) {
                 fail(QStringLiteral("request %1 done at %2, expected one of the groups (%3)").arg(r.id).arg(fmt(r.done), why));
@@ -299,7 +303,7 @@ QStringList check(const Scenario &s, const Outcome &o, const Calibration &cal)
         c.printsExactly({QStringLiteral("loop blocked 1"), QStringLiteral("sync done 0"), QStringLiteral("loop free 1")}, why);
         c.printedAt(QStringLiteral("sync done 0"), 0.3, QStringLiteral("the worker thread is not blocked by the loop"));
     } else if (name == QLatin1String("sync_block_80")) {
-        c.doneGroups({1.0, 2.0}, {40, 40}, QStringLiteral("80 def requests for 40 thread tokens run in two waves"));
+        c.doneGroups({1.0, 2.0}, {40, 40}, QStringLiteral("80 def requests for 40 thread tokens run in two waves"), 0.2);
     } else if (name == QLatin1String("keep_alive_3")) {
         const QString why = QStringLiteral("one keep-alive connection serialises even async def requests");
         c.doneAt(0, 0.5, why);

@@ -52,6 +52,6 @@ struct Calibration {
 QStringList check(const Scenario &scenario, const Outcome &outcome, const Calibration &calibration);
 
 // |actual - expected| <= 50 ms + 5 %
-bool near(double actual, double expected);
+bool near(double actual, double expected, double slack = 0.05);
 
 } // namespace conformance
