@@ -85,14 +85,35 @@ public:
         int events = 0;
         std::string detail; // the events of the frame that took over a millisecond
     };
-    std::vector<Slow> slowest; // the three slowest frames
+    std::vector<Slow> slowest; // the slowest frames (LOOPSCOPE_BENCH_SLOWEST, default 3)
+    std::size_t keepSlowest = 3;
 
     bool notify(QObject *receiver, QEvent *event) override
     {
-        if (!m_window || m_depth > 0 || QThread::currentThread() != thread())
+        if (!m_window || QThread::currentThread() != thread())
             return QApplication::notify(receiver, event);
         const char *type = QMetaEnum::fromType<QEvent::Type>().valueToKey(int(event->type()));
-        const std::string what = std::string(receiver->metaObject()->className()) + " " + (type ? type : "?");
+        std::string what = std::string(receiver->metaObject()->className());
+        if (!receiver->objectName().isEmpty())
+            what += "(" + receiver->objectName().toStdString() + ")";
+        what += std::string(" ") + (type ? type : "?");
+        if (m_depth > 0) {
+            // An event inside another one (a widget's paint inside the window's update):
+            // listed under it in the slow frames' details, counted once.
+            QElapsedTimer t;
+            t.start();
+            ++m_depth;
+            const bool result = QApplication::notify(receiver, event);
+            --m_depth;
+            const double ms = double(t.nsecsElapsed()) / 1e6;
+            if (ms > 1.0 && m_depth == 1) {
+                char buf[64];
+                std::snprintf(buf, sizeof buf, " %.1f ms; ", ms);
+                m_nested += "> " + what + buf;
+            }
+            return result;
+        }
+        m_nested.clear();
         if (!m_clock.isValid())
             m_clock.start();
         const qint64 startNs = m_clock.nsecsElapsed();
@@ -126,7 +147,7 @@ public:
         if (ms > 1.0) {
             char buf[64];
             std::snprintf(buf, sizeof buf, " %.1f/%.1f ms; ", ms, cpuMs);
-            m_frame.detail += what + buf;
+            m_frame.detail += what + buf + m_nested;
         }
         return result;
     }
@@ -139,7 +160,7 @@ public:
             byTab[m_tab].add(m_frame.wall);
             slowest.push_back(m_frame);
             std::sort(slowest.begin(), slowest.end(), [](const Slow &a, const Slow &b) { return a.wall > b.wall; });
-            if (slowest.size() > 3)
+            if (slowest.size() > keepSlowest)
                 slowest.pop_back();
         }
         m_open = true;
@@ -153,6 +174,7 @@ private:
     QString m_tab;
     int m_seen = 0;
     int m_depth = 0;
+    std::string m_nested; // the inner events of the current one that took over a millisecond
     bool m_open = false;
     Slow m_frame;
     QElapsedTimer m_clock;
@@ -165,6 +187,8 @@ private:
 int main(int argc, char **argv)
 {
     FrameClock app(argc, argv);
+    if (qEnvironmentVariableIsSet("LOOPSCOPE_BENCH_SLOWEST"))
+        app.keepSlowest = std::size_t(std::max(1, qEnvironmentVariableIntValue("LOOPSCOPE_BENCH_SLOWEST")));
     QStandardPaths::setTestModeEnabled(true);
     QCoreApplication::setOrganizationName(QStringLiteral("LoopscopeBench"));
     QSettings().clear();

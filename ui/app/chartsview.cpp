@@ -152,6 +152,11 @@ ChartsView::ChartsView(QWidget *parent)
     m_tabs->addTab(m_order, tr("Order"));
     m_latency = makePlot(m_tabs);
     m_tabs->addTab(m_latency, tr("Latency"));
+    // Named for the frame-time benchmark's breakdown of slow frames.
+    for (auto [plot, name] : {std::pair{m_lag, "lag"}, std::pair{m_pool, "pool"}, std::pair{m_inflight, "inflight"},
+                              std::pair{m_timeline, "timeline"}, std::pair{m_order, "order"},
+                              std::pair{m_latency, "latency"}})
+        plot->setObjectName(QLatin1String(name));
     m_legend = nullptr;
 
     d->lag.attach(m_lag);
