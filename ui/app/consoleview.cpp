@@ -22,6 +22,17 @@ ConsoleView::ConsoleView(QWidget *parent)
     mono.setPointSize(9);
     setFont(mono);
     setPlaceholderText(tr("Prints, warnings and the access log appear here while a burst runs."));
+    // Flat scroll bars in opaque colours: a flood moves them every frame, and the style's
+    // shaded, translucent ones are filled by Qt's paint threads, which the GUI thread then
+    // waits for (milliseconds when a burst keeps both cores busy).
+    setStyleSheet(QStringLiteral(
+        "QScrollBar:vertical { background: #f1f2f4; width: 11px; margin: 0; border: none; }"
+        "QScrollBar:horizontal { background: #f1f2f4; height: 11px; margin: 0; border: none; }"
+        "QScrollBar::handle:vertical { background: #c3c7cd; min-height: 24px; }"
+        "QScrollBar::handle:horizontal { background: #c3c7cd; min-width: 24px; }"
+        "QScrollBar::handle:hover { background: #a5abb3; }"
+        "QScrollBar::add-line, QScrollBar::sub-line { width: 0; height: 0; border: none; background: none; }"
+        "QScrollBar::add-page, QScrollBar::sub-page { background: none; }"));
     // One budget's worth per frame: the console may lag behind a flood, the window does not.
     m_drain.setInterval(16);
     connect(&m_drain, &QTimer::timeout, this, [this] { insert(budgetLeft()); });
@@ -56,6 +67,10 @@ void ConsoleView::append(const QList<ConsoleLine> &lines)
         m_pending.remove(0, drop);
         m_skipped += drop;
     }
+    // While lines keep coming, they are laid out once per frame (the drain's tick) rather
+    // than batch by batch: each insertion lays the document out and repaints the view.
+    if (m_drain.isActive())
+        return;
     insert(budgetLeft());
 }
 
@@ -66,7 +81,8 @@ double ConsoleView::budgetLeft()
         m_frameClock.start();
         m_spentMs = 0;
     }
-    return m_budgetMs - m_spentMs;
+    // Overspent is nothing left, not a negative budget (which would mean "everything").
+    return std::max(0.0, m_budgetMs - m_spentMs);
 }
 
 void ConsoleView::flush()
@@ -76,8 +92,10 @@ void ConsoleView::flush()
 
 void ConsoleView::insert(double budgetMs)
 {
-    if (m_pending.isEmpty() && !m_skipped)
+    if (m_pending.isEmpty() && !m_skipped) {
+        m_drain.stop();
         return;
+    }
     if (budgetMs >= 0 && budgetMs < 0.5) {
         // This frame's share is spent: the rest waits for the next one.
         if (!m_drain.isActive())
@@ -114,11 +132,10 @@ void ConsoleView::insert(double budgetMs)
         m_spentMs += took;
     if (n >= 16)
         m_lineCostMs = 0.7 * m_lineCostMs + 0.3 * (took / double(n));
-    if (m_pending.isEmpty()) {
-        m_drain.stop();
-    } else if (!m_drain.isActive()) {
+    // The drain runs on after an insertion, for one more tick at least: the next batch
+    // waits for it instead of being laid out in the same frame.
+    if (!m_drain.isActive())
         m_drain.start();
-    }
 }
 
 void ConsoleView::trim()

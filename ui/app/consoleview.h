@@ -36,7 +36,7 @@ public:
     void flush();
     void clearAll();
 
-    // Milliseconds of appending per frame (default 3).
+    // Milliseconds of appending per frame (default 2).
     void setBudget(double ms) { m_budgetMs = ms; }
     // Lines the console keeps (older ones are dropped).
     static constexpr int kMaxLines = 20000;
@@ -54,7 +54,7 @@ private:
     int m_count = 0;
     QList<ConsoleLine> m_pending;
     qsizetype m_skipped = 0; // queued lines dropped since the last one shown
-    double m_budgetMs = 3.0;
+    double m_budgetMs = 2.0;
     double m_lineCostMs = 0.03; // measured: insertion, layout and trimming per line
     QElapsedTimer m_frameClock;  // the current 16 ms frame
     double m_spentMs = 0;        // appending done in it
