@@ -31,9 +31,12 @@ void LatencyHistogramChart::attach(QCustomPlot *plot)
     m_bars = new QCPBars(plot->xAxis, plot->yAxis);
     m_bars->setName(QStringLiteral("requests per bin"));
     m_bars->setPen(QPen(ChartStyle::runningOnLoopColor().darker(120), 1));
-    QColor fill = ChartStyle::runningOnLoopColor();
-    fill.setAlpha(170);
-    m_bars->setBrush(fill);
+    // The colour a 2/3 opaque fill has over the white plot, painted opaque: translucent
+    // fills as tall as these bars are handed to Qt's paint threads, and a live replot would
+    // wait for them.
+    const QColor c = ChartStyle::runningOnLoopColor();
+    auto over = [](int v) { return (v * 170 + 255 * (255 - 170)) / 255; };
+    m_bars->setBrush(QColor(over(c.red()), over(c.green()), over(c.blue())));
     m_bars->setWidthType(QCPBars::wtPlotCoords);
 
     const QColor colors[3] = {QColor(0x2c, 0xa0, 0x2c), QColor(0xff, 0x7f, 0x0e),
