@@ -42,6 +42,27 @@ private slots:
         QVERIFY(!text.contains(QStringLiteral("access line 9999\n")));
     }
 
+    void batchesInOneFrameWaitForTheNext()
+    {
+        // The access log comes a batch per event-loop pass: after one batch is laid out,
+        // the next ones in the same frame wait for the drain's tick, even when the frame's
+        // budget is spent many times over.
+        ConsoleView c;
+        c.setBudget(0.5);
+        QList<ConsoleLine> batch;
+        for (int i = 0; i < 2000; ++i)
+            batch.append({ConsoleLine::Kind::Log, -1, -1, {}, QStringLiteral("access line %1").arg(i)});
+        c.append(batch);
+        const int shown = c.lineCount();
+        QVERIFY(shown > 0);
+        c.append(batch);
+        c.append(batch);
+        QCOMPARE(c.lineCount(), shown);
+        QCOMPARE(c.pendingCount(), 3 * 2000 - shown);
+        QTRY_COMPARE_WITH_TIMEOUT(c.pendingCount(), 0, 60000);
+        QCOMPARE(c.lineCount(), 3 * 2000);
+    }
+
     void flushShowsEverything()
     {
         ConsoleView c;
