@@ -46,6 +46,7 @@ protected:
 private:
     std::vector<Bar> m_bars;
     double m_barHeight = 0.7;
+    QImage m_image; // the bars of the last on-screen draw, reused from one replot to the next
 };
 
 } // namespace loopscope::ui
