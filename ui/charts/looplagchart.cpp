@@ -23,12 +23,18 @@ void LoopLagChart::attach(QCustomPlot *plot)
     m_utilisation = plot->addGraph(plot->xAxis, plot->yAxis2);
     m_utilisation->setName(QStringLiteral("loop busy per 100 ms (%)"));
     m_utilisation->setLineStyle(QCPGraph::lsStepLeft);
-    QColor fill = ChartStyle::utilisationColor();
-    fill.setAlpha(22);
-    m_utilisation->setBrush(fill);
-    QColor line = ChartStyle::utilisationColor();
-    line.setAlpha(110);
-    m_utilisation->setPen(QPen(line, 1));
+    // Drawn opaque in the colours its translucent fill (22/255) and line (110/255) had over
+    // the white plot, under the grid and the overlays instead of over them: a translucent
+    // area as tall as the chart is handed to Qt's paint threads, and every live replot
+    // waited for them.
+    const QColor c = ChartStyle::utilisationColor();
+    auto over = [&c](int alpha) {
+        auto mix = [alpha](int v) { return (v * alpha + 255 * (255 - alpha)) / 255; };
+        return QColor(mix(c.red()), mix(c.green()), mix(c.blue()));
+    };
+    m_utilisation->setLayer(QStringLiteral("background"));
+    m_utilisation->setBrush(over(22));
+    m_utilisation->setPen(QPen(over(110), 1));
 
     m_lag = new ScatterGraph(plot->xAxis, plot->yAxis);
     m_lag->setName(QStringLiteral("loop lag (10 ms sampler)"));
