@@ -1,11 +1,12 @@
 // BurstPanel: the widgets build the burst that is asked for — path template, counts,
 // mode, keep-alive, browser cap, extra delayed requests — refuse bad input with a
-// message, and remember presets.
+// message, and remember presets. Progress is painted with the next frame, not at once.
 #include "burstpanel.h"
 
 #include <QCheckBox>
 #include <QComboBox>
 #include <QPlainTextEdit>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
@@ -100,6 +101,36 @@ private slots:
         p.setRunning(false);
         QVERIFY(p.runButton()->isEnabled());
         QVERIFY(!p.stopButton()->isEnabled());
+    }
+
+    void progressPaintsWithTheNextFrame()
+    {
+        // A repaint at each update would paint everything else waiting in the window too.
+        struct PaintCounter : QObject {
+            int paints = 0;
+            bool eventFilter(QObject *, QEvent *e) override
+            {
+                if (e->type() == QEvent::Paint)
+                    ++paints;
+                return false;
+            }
+        } counter;
+        BurstPanel p;
+        p.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&p));
+        p.setRunning(true);
+        auto *bar = p.findChild<QProgressBar *>();
+        QVERIFY(bar);
+        QTest::qWait(50);
+        bar->installEventFilter(&counter);
+        for (int done = 1; done <= 5; ++done)
+            p.setProgress(done * 100, 1000);
+        QCOMPARE(counter.paints, 0);
+        QCOMPARE(bar->value(), 500);
+        QCOMPARE(bar->maximum(), 1000);
+        QTRY_VERIFY(counter.paints >= 1);
+        QVERIFY(counter.paints <= 2);
+        bar->removeEventFilter(&counter);
     }
 
     void presets()

@@ -104,6 +104,11 @@ BurstPanel::BurstPanel(QWidget *parent)
     m_progress->setValue(0);
     m_progress->setFormat(tr("%v / %m responses"));
     m_progress->setTextVisible(true);
+    // Flat and opaque: the style's shaded bar is partly translucent, and Qt hands such fills
+    // to its paint threads, which the GUI thread then waits for on every update of a burst.
+    m_progress->setStyleSheet(QStringLiteral(
+        "QProgressBar { border: 1px solid #c3c7cd; background: #f1f2f4; text-align: center; min-height: 18px; }"
+        "QProgressBar::chunk { background: #9cc3e6; }"));
     outer->addWidget(m_progress);
     m_message = new QLabel(this);
     m_message->setWordWrap(true);
@@ -257,8 +262,12 @@ void BurstPanel::setProgress(int done, int total)
         m_progress->setRange(0, 0);
         return;
     }
+    // QProgressBar::setValue() repaints at once, and a repaint paints everything else waiting
+    // in the window too; with updates held back the bar is painted with the next frame.
+    m_progress->setUpdatesEnabled(false);
     m_progress->setRange(0, total);
     m_progress->setValue(std::min(done, total));
+    m_progress->setUpdatesEnabled(true); // queues an update()
 }
 
 } // namespace loopscope::ui
