@@ -79,6 +79,53 @@ private slots:
         QCOMPARE(overlayPoints(), 0);
     }
 
+    // The loop chart's busy area and blocked spans and the pool's busy and waiting areas are
+    // filled opaque (Qt hands large translucent fills to paint threads and waits for them),
+    // under the previous run's dashed overlay, which stays visible.
+    void areasAreOpaqueUnderTheOverlay()
+    {
+        ChartsView v;
+        v.resize(900, 700);
+        const trace::Session prev = uitest::bigBurstSession(500, 40);
+        v.setComparison(&prev);
+        trace::Session s = uitest::asyncSleepSession();
+        v.updateSession(s, true);
+        v.updateSession(uitest::bigBurstSession(500, 20), true);
+        v.updateSession(s, true);
+        QCOMPARE(v.blockedSpansShown(), 2);
+        for (QCustomPlot *p : {v.lagPlot(), v.poolPlot()}) {
+            int filled = 0, highestFill = -1, lowestOverlay = 1 << 30;
+            for (int i = 0; i < p->graphCount(); ++i) {
+                QCPGraph *g = p->graph(i);
+                if (g->pen().style() == Qt::DashLine)
+                    lowestOverlay = std::min(lowestOverlay, g->layer()->index());
+                if (g->brush().style() == Qt::NoBrush)
+                    continue;
+                QVERIFY2(g->brush().color().alpha() == 255, qPrintable(g->name()));
+                if (g->pen().style() == Qt::NoPen || g->layer()->name() == QLatin1String("background")) {
+                    ++filled;
+                    highestFill = std::max(highestFill, g->layer()->index());
+                }
+            }
+            for (int i = 0; i < p->itemCount(); ++i) {
+                if (auto *r = qobject_cast<QCPItemRect *>(p->item(i))) {
+                    QCOMPARE(r->brush().color().alpha(), 255);
+                    QCOMPARE(r->pen().color().alpha(), 255);
+                    highestFill = std::max(highestFill, r->layer()->index());
+                    ++filled;
+                }
+            }
+            QVERIFY(filled >= 1);
+            QVERIFY(lowestOverlay < (1 << 30));
+            QVERIFY(highestFill < lowestOverlay);
+        }
+        // The pool's busy and waiting areas: one graph each, and one where both lie.
+        int poolAreas = 0;
+        for (int i = 0; i < v.poolPlot()->graphCount(); ++i)
+            poolAreas += v.poolPlot()->graph(i)->pen().style() == Qt::NoPen;
+        QCOMPARE(poolAreas, 3);
+    }
+
     void liveGrowthAndClear()
     {
         ChartsView v;

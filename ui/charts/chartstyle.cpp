@@ -34,6 +34,13 @@ QColor busyColor() { return QColor(0x2c, 0xa0, 0x2c); }
 QColor waitingColor() { return QColor(0xff, 0x7f, 0x0e); }
 QColor limitColor() { return QColor(0x60, 0x60, 0x60); }
 
+QColor opaqueOver(const QColor &color, const QColor &under)
+{
+    const int a = color.alpha();
+    auto mix = [a](int over, int below) { return (over * a + below * (255 - a)) / 255; };
+    return QColor(mix(color.red(), under.red()), mix(color.green(), under.green()), mix(color.blue(), under.blue()));
+}
+
 void styleAxis(QCPAxis *axis, const QString &label)
 {
     QFont tick = axis->tickLabelFont();

@@ -23,6 +23,9 @@ QColor utilisationColor();
 QColor busyColor();
 QColor waitingColor();
 QColor limitColor();
+// The opaque colour a translucent `color` shows over `under` (the white plot by default):
+// the same look without a translucent fill, which Qt hands to its paint threads and waits for.
+QColor opaqueOver(const QColor &color, const QColor &under = Qt::white);
 
 // Clears the plot and gives it a title, axis labels, grid, fonts and a legend (a
 // FlowLegend: entries wrap to the width) in the top-right corner, hidden until the chart

@@ -33,7 +33,8 @@ void LoopLagChart::attach(QCustomPlot *plot)
         return QColor(mix(c.red()), mix(c.green()), mix(c.blue()));
     };
     m_utilisation->setLayer(QStringLiteral("background"));
-    m_utilisation->setBrush(over(22));
+    m_busyFill = over(22);
+    m_utilisation->setBrush(m_busyFill);
     m_utilisation->setPen(QPen(over(110), 1));
 
     m_lag = new ScatterGraph(plot->xAxis, plot->yAxis);
@@ -46,7 +47,7 @@ void LoopLagChart::attach(QCustomPlot *plot)
     m_lag->setAdaptiveSampling(true);
 
     ChartStyle::addSwatch(plot, QStringLiteral("loop blocked (call @ line, duration)"),
-                          ChartStyle::blockedColor());
+                          ChartStyle::opaqueOver(ChartStyle::blockedColor(), m_busyFill));
     ChartStyle::legendBelow(plot);
     plot->legend->setVisible(true);
     QObject::connect(plot, &QCustomPlot::afterLayout, plot, [this] { fitLabels(); });
@@ -107,15 +108,19 @@ void LoopLagChart::update(const trace::Session &session)
     for (std::size_t i = m_blockedCount; i < loop.blocked.size(); ++i) {
         const trace::BlockedSpan &b = loop.blocked[i];
         auto *rect = new QCPItemRect(m_plot);
-        rect->setLayer(QStringLiteral("grid"));
+        // Opaque, under the grid and the previous run's overlay, over the loop-busy area (the
+        // loop is busy all through a blocked span): in the colours the translucent shading
+        // and border had there. A translucent rectangle as tall as the chart is handed to
+        // Qt's paint threads, and every live replot waited for them.
+        rect->setLayer(QStringLiteral("background"));
         rect->topLeft->setTypeX(QCPItemPosition::ptPlotCoords);
         rect->topLeft->setTypeY(QCPItemPosition::ptAxisRectRatio);
         rect->bottomRight->setTypeX(QCPItemPosition::ptPlotCoords);
         rect->bottomRight->setTypeY(QCPItemPosition::ptAxisRectRatio);
         rect->topLeft->setCoords(b.start, 0);
         rect->bottomRight->setCoords(b.end, 1);
-        rect->setPen(QPen(QColor(0xd6, 0x27, 0x28, 90), 1));
-        rect->setBrush(ChartStyle::blockedColor());
+        rect->setPen(QPen(ChartStyle::opaqueOver(QColor(0xd6, 0x27, 0x28, 90), m_busyFill), 1));
+        rect->setBrush(ChartStyle::opaqueOver(ChartStyle::blockedColor(), m_busyFill));
         rect->setSelectable(false);
         if (m_labels < m_maxLabels) {
             ++m_labels;

@@ -4,6 +4,7 @@
 
 #include "sessionchart.h"
 
+#include <QColor>
 #include <QStringList>
 
 #include <cstddef>
@@ -37,6 +38,7 @@ private:
 
     QCPGraph *m_lag = nullptr;
     QCPGraph *m_utilisation = nullptr;
+    QColor m_busyFill; // the loop-busy area's opaque colour
     std::size_t m_lagCount = 0;
     std::size_t m_blockedCount = 0;
     double m_maxLag = 0;

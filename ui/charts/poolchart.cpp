@@ -9,6 +9,25 @@
 
 namespace loopscope::ui {
 
+namespace {
+
+// A step line whose brush shows in the legend only (its area is drawn by another graph).
+class LineGraph : public QCPGraph {
+public:
+    using QCPGraph::QCPGraph;
+
+protected:
+    void drawFill(QCPPainter *, QVector<QPointF> *) const override {}
+};
+
+QColor withAlpha(QColor c, int alpha)
+{
+    c.setAlpha(alpha);
+    return c;
+}
+
+} // namespace
+
 QString PoolChart::title() const
 {
     const std::string &name = m_shownName.empty() ? m_poolName : m_shownName;
@@ -43,21 +62,37 @@ void PoolChart::attach(QCustomPlot *plot)
     ChartStyle::setUp(plot, title(), QStringLiteral("time since burst start (s)"),
                       QStringLiteral("threads"));
     ChartStyle::integerTicks(plot->yAxis);
-    m_busy = plot->addGraph();
+    // The areas are drawn opaque, under the grid and the previous run's overlay, in the
+    // colours their translucent fills had over the white plot (busy 50/255, waiting 70/255 on
+    // top of it): translucent areas as tall as the chart are handed to Qt's paint threads,
+    // and every live replot waited for them. Where both areas lie, a third graph (the lower
+    // of the two) has the colour of waiting over busy.
+    const QColor busyFill = ChartStyle::opaqueOver(withAlpha(ChartStyle::busyColor(), 50));
+    const QColor waitingFill = ChartStyle::opaqueOver(withAlpha(ChartStyle::waitingColor(), 70));
+    const QColor bothFill = ChartStyle::opaqueOver(withAlpha(ChartStyle::waitingColor(), 70), busyFill);
+    for (auto [area, color] : {std::pair{&m_busyArea, busyFill}, std::pair{&m_waitingArea, waitingFill},
+                               std::pair{&m_bothArea, bothFill}}) {
+        *area = plot->addGraph();
+        (*area)->setLayer(QStringLiteral("background"));
+        (*area)->setLineStyle(QCPGraph::lsStepLeft);
+        (*area)->setPen(Qt::NoPen);
+        (*area)->setBrush(color);
+        (*area)->removeFromLegend();
+        (*area)->setSelectable(QCP::stNone);
+    }
+
+    // The lines, with their area's colour in the legend only.
+    m_busy = new LineGraph(plot->xAxis, plot->yAxis);
     m_busy->setName(QStringLiteral("busy (holding a token)"));
     m_busy->setLineStyle(QCPGraph::lsStepLeft);
     m_busy->setPen(QPen(ChartStyle::busyColor(), 1));
-    QColor fill = ChartStyle::busyColor();
-    fill.setAlpha(50);
-    m_busy->setBrush(fill);
+    m_busy->setBrush(busyFill);
 
-    m_waiting = plot->addGraph();
+    m_waiting = new LineGraph(plot->xAxis, plot->yAxis);
     m_waiting->setName(QStringLiteral("waiting for a token"));
     m_waiting->setLineStyle(QCPGraph::lsStepLeft);
     m_waiting->setPen(QPen(ChartStyle::waitingColor(), 1));
-    fill = ChartStyle::waitingColor();
-    fill.setAlpha(70);
-    m_waiting->setBrush(fill);
+    m_waiting->setBrush(waitingFill);
 
     m_limit = new QCPItemStraightLine(plot);
     m_limit->setPen(QPen(ChartStyle::limitColor(), 1, Qt::DashLine));
@@ -86,8 +121,8 @@ void PoolChart::reset()
     m_maxValue = 0;
     if (!m_plot)
         return;
-    m_busy->data()->clear();
-    m_waiting->data()->clear();
+    for (QCPGraph *g : {m_busy, m_waiting, m_busyArea, m_waitingArea, m_bothArea})
+        g->data()->clear();
 }
 
 void PoolChart::update(const trace::Session &session)
@@ -112,27 +147,35 @@ void PoolChart::update(const trace::Session &session)
     // The last point is a copy of the final state at the session's end, so the step line
     // reaches "now"; take it away before adding real points.
     if (m_hasTail) {
-        m_busy->data()->remove(m_tailKey);
-        m_waiting->data()->remove(m_tailKey);
+        for (QCPGraph *g : {m_busy, m_waiting, m_busyArea, m_waitingArea, m_bothArea})
+            g->data()->remove(m_tailKey);
         m_hasTail = false;
     }
     if (pool->series.size() > m_count) {
-        QVector<double> keys, busy, waiting;
+        QVector<double> keys, busy, waiting, both;
         for (std::size_t i = m_count; i < pool->series.size(); ++i) {
             const trace::PoolPoint &p = pool->series[i];
             keys.push_back(p.t);
             busy.push_back(p.busy);
             waiting.push_back(p.waiting);
+            both.push_back(std::min(p.busy, p.waiting));
             m_maxValue = std::max({m_maxValue, p.busy, p.waiting});
         }
         m_busy->addData(keys, busy, true);
         m_waiting->addData(keys, waiting, true);
+        m_busyArea->addData(keys, busy, true);
+        m_waitingArea->addData(keys, waiting, true);
+        m_bothArea->addData(keys, both, true);
         m_count = pool->series.size();
     }
     if (!pool->series.empty() && session.end > pool->series.back().t) {
         m_tailKey = session.end;
-        m_busy->addData(m_tailKey, pool->series.back().busy);
-        m_waiting->addData(m_tailKey, pool->series.back().waiting);
+        const trace::PoolPoint &last = pool->series.back();
+        m_busy->addData(m_tailKey, last.busy);
+        m_waiting->addData(m_tailKey, last.waiting);
+        m_busyArea->addData(m_tailKey, last.busy);
+        m_waitingArea->addData(m_tailKey, last.waiting);
+        m_bothArea->addData(m_tailKey, std::min(last.busy, last.waiting));
         m_hasTail = true;
     }
 

@@ -30,6 +30,7 @@ private:
     std::string m_shownName;
     QCPGraph *m_busy = nullptr;
     QCPGraph *m_waiting = nullptr;
+    QCPGraph *m_busyArea = nullptr, *m_waitingArea = nullptr, *m_bothArea = nullptr; // opaque fills
     QCPItemStraightLine *m_limit = nullptr;
     QCPItemText *m_limitLabel = nullptr;
     std::size_t m_count = 0;
