@@ -116,6 +116,8 @@ void ThreadState::requestAsyncException(const Value &excType)
 bool ThreadState::handleEvalBreaker()
 {
     std::uint32_t flags = evalBreaker.load(std::memory_order_acquire);
+    if (flags & DeferredWakes)
+        runDeferredWakes();
     if ((flags & GilDropRequest) && m_interp.gil() && m_holdsGil)
         m_interp.gil()->yieldToWaiter(*this);
     if (flags & AsyncException) {
@@ -150,6 +152,32 @@ void ThreadState::releaseGil()
     m_holdsGil = false;
     if (m_interp.gil())
         m_interp.gil()->release(*this);
+    if (!m_deferredWakes.empty())
+        runDeferredWakes();
+}
+
+void ThreadState::wakeWhenGilFree(std::function<void()> wake)
+{
+    if (!m_holdsGil || !m_interp.gil()) {
+        wake();
+        return;
+    }
+    m_deferredWakes.push_back(std::move(wake));
+    evalBreaker.fetch_or(DeferredWakes, std::memory_order_relaxed);
+}
+
+void ThreadState::runDeferredWakes()
+{
+    evalBreaker.fetch_and(~static_cast<std::uint32_t>(DeferredWakes), std::memory_order_relaxed);
+    // a wake may defer another: take the list first
+    std::vector<std::function<void()>> wakes;
+    wakes.swap(m_deferredWakes);
+    for (auto &wake : wakes)
+        wake();
+    if (m_deferredWakes.empty()) {
+        wakes.clear();
+        m_deferredWakes.swap(wakes); // keep the capacity
+    }
 }
 
 PositionSample ThreadState::samplePosition() const

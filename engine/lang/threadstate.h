@@ -9,6 +9,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -66,7 +67,7 @@ public:
     Value handledException() const;
 
     // --- eval breaker ---
-    enum BreakerFlag : std::uint32_t { GilDropRequest = 1, AsyncException = 2 };
+    enum BreakerFlag : std::uint32_t { GilDropRequest = 1, AsyncException = 2, DeferredWakes = 4 };
     std::atomic<std::uint32_t> evalBreaker{0};
     // From any thread: raise excType in the code running on this thread at its next check.
     void requestAsyncException(const Value &excType);
@@ -77,6 +78,14 @@ public:
     bool holdsGil() const { return m_holdsGil; }
     void acquireGil();
     void releaseGil();
+    // On this thread: `wake` lets another thread run Python code (hands a job to a pool
+    // worker). While this thread holds the GIL that thread would only wake up to wait for
+    // it — and, on a busy core, preempt this one to do so. So `wake` runs when this
+    // thread drops the GIL (the loop does at the end of each iteration; time.sleep and
+    // other blocking calls do) or at its next eval-breaker check (CPU-bound code: the
+    // woken thread then asks for the GIL after the switch interval, as in CPython),
+    // whichever comes first; right away when this thread does not hold the GIL.
+    void wakeWhenGilFree(std::function<void()> wake);
 
     // --- attribution and sampling ---
     std::int64_t currentRequest = -1;
@@ -100,6 +109,8 @@ public:
     Frame *topFrame = nullptr;
     char *stackBase = nullptr;     // for the C++ stack guard
     bool m_holdsGil = false;
+    std::vector<std::function<void()>> m_deferredWakes; // this thread only
+    void runDeferredWakes();
 
 private:
     Interpreter &m_interp;

@@ -4,6 +4,7 @@
 #include "eventloop.h"
 #include "poolids.h"
 
+#include "lang/threadstate.h"
 #include "trace/tracebuffer.h"
 
 #include <condition_variable>
@@ -189,7 +190,17 @@ void WorkerThreadPool::submit(std::function<void()> job, std::function<void()> o
         w->job = std::move(wrapped);
         w->hasJob = true;
     }
-    w->cv.notify_one();
+    // The job's first act is to take the GIL: while the loop thread holds it, the worker
+    // is woken once the loop drops it (see ThreadState::wakeWhenGilFree).
+    auto wake = [weak = std::weak_ptr<State>(m_state), w] {
+        auto state = weak.lock();
+        if (state && !state->shutDown) // shutdown() woke and joined every worker
+            w->cv.notify_one();
+    };
+    if (lang::ThreadState *ts = lang::ThreadState::current())
+        ts->wakeWhenGilFree(std::move(wake));
+    else
+        wake();
 }
 
 void WorkerThreadPool::shutdown()
