@@ -274,8 +274,10 @@ Value runInExecutor(ThreadState &ts, EventLoop *loop, const Value &executor, Val
 Value runSyncCoroutine(ThreadState &ts, Value fn, std::vector<Value> args,
                        std::vector<std::pair<std::string, Value>> kwargs, CapacityLimiter *limiter)
 {
-    // anyio.to_thread.run_sync: take a token (a newcomer always passes one checkpoint,
-    // as AnyIO's cancel_shielded_checkpoint does), run on a worker thread, give it back.
+    // anyio.to_thread.run_sync as AnyIO 3.6 runs it: a checkpoint first, then a token —
+    // at once followed by a second, cancel-shielded checkpoint, or a place in line — then
+    // the worker thread, then the token back. So a job free to go reaches its worker in
+    // the task's third step, as in FastAPI.
     struct State {
         int stage = 0;
         CapacityLimiter *limiter = nullptr;
@@ -317,6 +319,12 @@ Value runSyncCoroutine(ThreadState &ts, Value fn, std::vector<Value> args,
             if (!st->limiter)
                 st->limiter = &st->loop->defaultLimiter();
             st->request = ts.currentRequest;
+            st->stage = 1;
+            return yieldValue(Value::none()); // checkpoint()
+        }
+        if (st->stage == 1) {
+            if (exc) // cancelled at the checkpoint: nothing taken yet
+                return raiseThrown(ts, *exc);
             Value tokenFuture = FutureObject::create(ts, st->loop);
             st->tokenFuture = tokenFuture;
             st->waitId = st->limiter->acquire(
@@ -326,15 +334,15 @@ Value runSyncCoroutine(ThreadState &ts, Value fn, std::vector<Value> args,
                         f->setResult(*cur, Value::none());
                 },
                 st->request);
-            st->stage = 1;
+            st->stage = 2;
             if (st->waitId == 0) {
                 st->holding = true;
                 st->tokenFuture = Value::none();
-                return yieldValue(Value::none()); // the checkpoint
+                return yieldValue(Value::none()); // cancel_shielded_checkpoint()
             }
             return yieldValue(st->tokenFuture);
         }
-        if (st->stage == 1) {
+        if (st->stage == 2) {
             if (!st->tokenFuture.isNone()) {
                 FutureObject *tf = FutureObject::from(st->tokenFuture);
                 if (exc || tf->cancelled()) {
@@ -376,9 +384,9 @@ Value runSyncCoroutine(ThreadState &ts, Value fn, std::vector<Value> args,
                     }
                 },
                 request);
-            st->stage = 2;
+            st->stage = 3;
         }
-        // stage 2: the thread runs. AnyIO shields it: a cancellation is remembered and
+        // stage 3: the thread runs. AnyIO shields it: a cancellation is remembered and
         // delivered once the thread has finished and the token is back.
         if (exc && st->pendingCancel.isNone())
             st->pendingCancel = *exc;

@@ -65,6 +65,7 @@ private slots:
     void threadPoolExecutorFromPython();
     void runInExecutorWithUserExecutor();
     void poolExceptionsReachTheAwaiter();
+    void workerStartsWhileTheLoopBlocks();
     void gilShape();
     void processPoolRunsInParallel();
 };
@@ -310,6 +311,54 @@ asyncio.run(main())
 )");
     VERIFY_RUN(r);
     QCOMPARE(r.lines(), QStringList({"pool: bad 1", "executor: bad 2"}));
+}
+
+// run_in_threadpool reaches its worker in the task's third step (AnyIO 3.6: a checkpoint,
+// the token, a cancel-shielded checkpoint). Raced against a step that blocks the loop
+// after n sleep(0)s: the job runs before the loop is free only when it was handed over
+// before or in the same iteration as the block (n >= 2) — and then at once, whether the
+// loop blocks in time.sleep (the GIL dropped) or in a CPU loop (the GIL handed over after
+// the switch interval); it never waits for the loop's iteration to end. This is what
+// /usr/bin/python3 prints for the same program.
+void tst_Executors::workerStartsWhileTheLoopBlocks()
+{
+    PythonRun r = runPython(R"(
+import asyncio
+import time
+from starlette.concurrency import run_in_threadpool
+
+t0 = time.perf_counter()
+ran = []
+
+def spin(seconds):
+    while time.perf_counter() - t0 < seconds:
+        pass
+
+def job():
+    ran.append(time.perf_counter() - t0)
+
+async def blocker(n, how):
+    for _ in range(n):
+        await asyncio.sleep(0)
+    if how == "sleep":
+        time.sleep(0.3)
+    else:
+        spin(0.3)
+
+async def main():
+    global t0
+    for how in ("sleep", "spin"):
+        for n in range(4):
+            ran.clear()
+            t0 = time.perf_counter()
+            await asyncio.gather(run_in_threadpool(job), blocker(n, how))
+            print(how, n, "early" if ran[0] < 0.15 else "late")
+
+asyncio.run(main())
+)");
+    VERIFY_RUN(r);
+    QCOMPARE(r.lines(), QStringList({"sleep 0 late", "sleep 1 late", "sleep 2 early", "sleep 3 early",
+                                     "spin 0 late", "spin 1 late", "spin 2 early", "spin 3 early"}));
 }
 
 // Two CPU-bound threads take ≈2× one with the GIL, ≈1× without (given 2 free cores).
