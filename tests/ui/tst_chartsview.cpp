@@ -207,25 +207,47 @@ private slots:
         QCOMPARE(v.lagPlot()->axisRect()->right(), v.poolPlot()->axisRect()->right());
     }
 
-    // Frames of a growing run keep what is settled and redo the rest: the last frame shows
-    // exactly what drawing the whole run at once shows.
+    // Frames of a growing run keep what is settled and redo the rest: every frame shows
+    // exactly what drawing the run so far at once shows, and so does the last.
     void liveFramesEndAsTheWholeRun()
     {
-        ChartsView live, whole;
-        for (double upTo : {0.05, 0.12, 0.2, 0.31, 0.4, 0.47})
-            live.updateSession(uitest::bigBurstSession(2000, 40, upTo));
-        const trace::Session s = uitest::bigBurstSession(2000, 40);
-        live.updateSession(s);
-        whole.updateSession(s, true);
-        for (int g = 0; g < 2; ++g) {
-            QCPGraph *a = live.inflightPlot()->graph(g), *b = whole.inflightPlot()->graph(g);
-            QCOMPARE(a->dataCount(), b->dataCount());
-            for (int i = 0; i < a->dataCount(); ++i) {
-                QCOMPARE(a->data()->at(i)->key, b->data()->at(i)->key);
-                QCOMPARE(a->data()->at(i)->value, b->data()->at(i)->value);
+        auto sameInflight = [](ChartsView &a, ChartsView &b) {
+            QCOMPARE(a.inflightPlot()->graphCount(), b.inflightPlot()->graphCount());
+            for (int g = 0; g < a.inflightPlot()->graphCount(); ++g) {
+                QCPGraph *x = a.inflightPlot()->graph(g), *y = b.inflightPlot()->graph(g);
+                QCOMPARE(x->dataCount(), y->dataCount());
+                for (int i = 0; i < x->dataCount(); ++i) {
+                    QCOMPARE(x->data()->at(i)->key, y->data()->at(i)->key);
+                    QCOMPARE(x->data()->at(i)->value, y->data()->at(i)->value);
+                }
             }
+            QCOMPARE(a.inflightPlot()->yAxis->range(), b.inflightPlot()->yAxis->range());
+            QCOMPARE(a.inflightPlot()->yAxis2->range(), b.inflightPlot()->yAxis2->range());
+        };
+        ChartsView live;
+        // 60 frames, the bins widening as the run grows.
+        for (int f = 1; f <= 60; ++f) {
+            const trace::Session s = uitest::bigBurstSession(3000, 40, 0.75 * f / 60);
+            live.updateSession(s);
+            ChartsView whole;
+            whole.updateSession(s, true);
+            sameInflight(live, whole);
+            if (QTest::currentTestFailed())
+                QFAIL(qPrintable(QStringLiteral("frame %1 differs").arg(f)));
         }
+        const trace::Session s = uitest::bigBurstSession(3000, 40);
+        live.updateSession(s);
+        ChartsView whole;
+        whole.updateSession(s, true);
+        sameInflight(live, whole);
         QCOMPARE(live.timelineRows(), whole.timelineRows());
+        // The finished run shows every request's latency and ends with none in flight.
+        int latencies = 0;
+        for (int g = 1; g < 3; ++g)
+            latencies += live.inflightPlot()->graph(g)->dataCount();
+        QCOMPARE(latencies, 3000);
+        QCPGraph *inflight = live.inflightPlot()->graph(0);
+        QCOMPARE(inflight->data()->at(inflight->dataCount() - 1)->value, 0.0);
     }
 
     void exports()

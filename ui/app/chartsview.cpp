@@ -21,6 +21,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace loopscope::ui {
 
@@ -94,13 +95,25 @@ struct ChartsView::Data {
         bool settled = false; // will not change any more (isSettled)
         double phaseTotals[int(Phase::Count)] = {};
     };
-    // The in-flight steps (+1 sent, -1 done) and latencies of the settled rows [0, rows),
-    // sorted; live frames merge in only the rows after them.
+    // Requests in flight, kept from frame to frame. The steps (+1 sent, -1 done) are counted
+    // in time order into bins a power of two seconds wide (each keeps its highest count, what
+    // a pixel column would show anyway): bins before every step still to come are final, and
+    // a frame adds only the steps after them. When the run outgrows kInflightBins, pairs of
+    // bins become one, which is exactly what the wider bins would have counted. The
+    // latencies of the settled rows [0, rows) are in the `done` graph already, sorted; a
+    // frame adds the newly settled ones and redraws the others in `doneLive`.
     struct InflightCache {
         std::size_t rows = 0;
         std::int64_t lastId = -1;
-        std::vector<std::pair<double, int>> steps;
-        std::vector<std::pair<double, double>> latencies;
+        std::vector<std::pair<double, int>> steps; // settled rows' steps not counted yet, sorted
+        double width = 0;                          // of a bin, in seconds
+        std::vector<double> tops;                  // the closed bins' highest count
+        double openTop = 0;                        // the open bin's (index tops.size())
+        int count = 0;                             // in flight after the counted steps
+        double counted = -std::numeric_limits<double>::infinity(); // every step before is counted
+        double highest = 0; // of tops[0, highestOf)
+        std::size_t highestOf = 0;
+        std::vector<std::pair<double, double>> latencies; // settled rows', sorted, as in `done`
         double maxLatency = 0;
     } inflightCache;
     LoopLagChart lag;
@@ -113,7 +126,9 @@ struct ChartsView::Data {
     std::vector<Blocked> blocked;
     std::vector<Row> rows;
     size_t requestsSeen = 0;
-    QCPGraph *inflight = nullptr, *done = nullptr;
+    QCPGraph *inflight = nullptr, *done = nullptr, *doneLive = nullptr;
+    int previousTop = 0;        // the previous run's highest count in flight
+    double previousLatency = 0; // and its highest latency
     QCPGraph *lagPrev = nullptr, *busyPrev = nullptr, *inflightPrev = nullptr, *donePrev = nullptr;
     std::unique_ptr<Session> previous;
     std::unique_ptr<Session> last; // kept only for exports of a finished run
@@ -181,6 +196,11 @@ ChartsView::ChartsView(QWidget *parent)
     d->done->setName(tr("latency at completion (right axis)"));
     d->done->setLineStyle(QCPGraph::lsNone);
     d->done->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, QColor(0xd8, 0x1b, 0x60), 4));
+    // The requests that may still change (done in the last moments of a live run).
+    d->doneLive = new ScatterGraph(m_inflight->xAxis, m_inflight->yAxis2);
+    d->doneLive->setLineStyle(QCPGraph::lsNone);
+    d->doneLive->setScatterStyle(d->done->scatterStyle());
+    d->doneLive->removeFromLegend();
     ChartStyle::legendBelow(m_inflight);
     m_inflight->legend->setVisible(true);
     m_inflight->xAxis->setRange(0, 1);
@@ -256,12 +276,10 @@ void ChartsView::clear()
         c->reset();
         c->plot()->replot(QCustomPlot::rpQueuedReplot);
     }
-    d->inflight->data()->clear();
-    d->done->data()->clear();
+    restartInflight();
     m_inflight->replot(QCustomPlot::rpQueuedReplot);
     d->blocked.clear();
     d->rows.clear();
-    d->inflightCache = {};
     d->requestsSeen = 0;
     d->last.reset();
     d->userZoomed = false;
@@ -338,9 +356,16 @@ void ChartsView::restart()
     for (SessionChart *c : d->charts())
         c->reset();
     d->rows.clear();
-    d->inflightCache = {};
+    restartInflight();
     d->blocked.clear();
     d->requestsSeen = 0;
+}
+
+void ChartsView::restartInflight()
+{
+    d->inflightCache = {};
+    for (QCPGraph *g : {d->inflight, d->done, d->doneLive})
+        g->data()->clear();
 }
 
 void ChartsView::replaceSession(const Session &s)
@@ -352,12 +377,41 @@ void ChartsView::replaceSession(const Session &s)
     updateSession(s);
 }
 
+namespace {
+
+constexpr double kInflightSettle = 0.25; // as isSettled(): nothing new turns up further back
+
+using InflightStep = std::pair<double, int>;
+using InflightLatency = std::pair<double, double>;
+
+// Counts steps in time order into bins of `width` seconds from 0; `tops` holds the closed
+// bins from `first` on, `openTop` the one after them.
+struct InflightCounter {
+    std::vector<double> &tops;
+    std::size_t first;
+    double &openTop;
+    int &count;
+    double width;
+
+    void add(const InflightStep &step)
+    {
+        const double at = step.first / width; // exact: the width is a power of two
+        const std::size_t bin = at > double(first) ? std::size_t(at) - first : 0;
+        while (tops.size() < bin) {
+            tops.push_back(openTop);
+            openTop = count; // what enters the next bin
+        }
+        count += step.second;
+        openTop = std::max(openTop, double(count));
+    }
+};
+
+} // namespace
+
 void ChartsView::fillInflight(const Session &s)
 {
     // In flight = sent (or accepted) and not done yet: +1/-1 steps in time order.
-    using Step = std::pair<double, int>;
-    using Latency = std::pair<double, double>;
-    auto collect = [](const RequestTimeline &r, std::vector<Step> &steps, std::vector<Latency> &lat) {
+    auto collect = [](const RequestTimeline &r, std::vector<InflightStep> &steps, std::vector<InflightLatency> &lat) {
         const double from = std::isnan(r.sent) ? r.accepted : r.sent;
         if (std::isnan(from))
             return;
@@ -369,76 +423,141 @@ void ChartsView::fillInflight(const Session &s)
                 lat.emplace_back(r.done(), l);
         }
     };
-    auto sortNew = [](auto &v, std::size_t from) {
+    // Sorts v[from, end) and merges it into the sorted v[0, from); returns where the merged
+    // part starts: at the first element whose time is not before the earliest new one's.
+    auto mergeNew = [](auto &v, std::size_t from) {
         std::sort(v.begin() + std::ptrdiff_t(from), v.end());
-        std::inplace_merge(v.begin(), v.begin() + std::ptrdiff_t(from), v.end());
+        if (from == v.size())
+            return from;
+        const auto first = std::lower_bound(v.begin(), v.begin() + std::ptrdiff_t(from), v[from].first,
+                                            [](const auto &e, double t) { return e.first < t; });
+        std::inplace_merge(first, v.begin() + std::ptrdiff_t(from), v.end());
+        return std::size_t(first - v.begin());
     };
-    // Settled rows are kept sorted; a request turning up among them starts the cache over.
-    Data::InflightCache &c = d->inflightCache;
-    if (c.rows > s.requests.size() || (c.rows > 0 && s.requests[c.rows - 1].id != c.lastId))
-        c = {};
-    const std::size_t oldSteps = c.steps.size(), oldLat = c.latencies.size();
-    while (c.rows < s.requests.size() && isSettled(s.requests[c.rows], s.end)) {
-        collect(s.requests[c.rows], c.steps, c.latencies);
-        c.lastId = s.requests[c.rows].id;
-        ++c.rows;
-    }
-    for (std::size_t i = oldLat; i < c.latencies.size(); ++i)
-        c.maxLatency = std::max(c.maxLatency, c.latencies[i].second);
-    sortNew(c.steps, oldSteps);
-    sortNew(c.latencies, oldLat);
-    std::vector<Step> steps;
-    std::vector<Latency> lat;
-    for (std::size_t i = c.rows; i < s.requests.size(); ++i)
-        collect(s.requests[i], steps, lat);
-    std::sort(steps.begin(), steps.end());
-    std::sort(lat.begin(), lat.end());
 
-    QVector<double> t, v;
-    t.reserve(int(c.steps.size() + steps.size()) + 2);
-    v.reserve(t.capacity());
-    int n = 0, top = 2;
-    t.append(0);
-    v.append(0);
-    auto addStep = [&](const Step &step) {
-        n += step.second;
-        t.append(step.first);
-        v.append(n);
-        top = std::max(top, n);
-    };
+    Data::InflightCache &c = d->inflightCache;
+    // Settled rows are kept; a request turning up among them starts over.
+    if (c.rows > s.requests.size() || (c.rows > 0 && s.requests[c.rows - 1].id != c.lastId))
+        restartInflight();
+    std::vector<InflightStep> steps; // the other rows'
+    std::vector<InflightLatency> lat;
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        const std::size_t oldSteps = c.steps.size(), oldLat = c.latencies.size();
+        while (c.rows < s.requests.size() && isSettled(s.requests[c.rows], s.end)) {
+            collect(s.requests[c.rows], c.steps, c.latencies);
+            c.lastId = s.requests[c.rows].id;
+            ++c.rows;
+        }
+        steps.clear();
+        lat.clear();
+        for (std::size_t i = c.rows; i < s.requests.size(); ++i)
+            collect(s.requests[i], steps, lat);
+        std::sort(steps.begin(), steps.end());
+        std::sort(lat.begin(), lat.end());
+        // A step before what is counted already (a request that turned up late): start over.
+        const bool late = (!steps.empty() && steps.front().first < c.counted)
+                          || std::any_of(c.steps.begin() + std::ptrdiff_t(oldSteps), c.steps.end(),
+                                         [&c](const InflightStep &st) { return st.first < c.counted; });
+        if (late && attempt == 0) {
+            restartInflight();
+            continue;
+        }
+        mergeNew(c.steps, oldSteps);
+        // The done graph takes the newly settled latencies: what sorts after them is taken
+        // out and put back merged with them (a short tail: they finished lately).
+        const std::size_t from = mergeNew(c.latencies, oldLat);
+        if (from < c.latencies.size()) {
+            for (std::size_t i = oldLat; i < c.latencies.size(); ++i)
+                c.maxLatency = std::max(c.maxLatency, c.latencies[i].second);
+            d->done->data()->remove(c.latencies[from].first, std::numeric_limits<double>::infinity());
+            QVector<QCPGraphData> tail;
+            tail.reserve(int(c.latencies.size() - from));
+            for (std::size_t i = from; i < c.latencies.size(); ++i)
+                tail.append(QCPGraphData(c.latencies[i].first, c.latencies[i].second));
+            d->done->data()->add(tail, true);
+        }
+        break;
+    }
+
+    // Bins as wide as kInflightBins of them need to cover the run; wider ones merge pairs.
+    if (c.width == 0)
+        c.width = std::ldexp(1.0, -12);
+    while (std::max(0.1, s.end) / c.width > kInflightBins) {
+        std::vector<double> merged;
+        merged.reserve(c.tops.size() / 2 + 1);
+        for (std::size_t i = 0; i + 1 < c.tops.size(); i += 2)
+            merged.push_back(std::max(c.tops[i], c.tops[i + 1]));
+        if (c.tops.size() % 2)
+            c.openTop = std::max(c.openTop, c.tops.back());
+        c.tops.swap(merged);
+        c.highestOf /= 2;
+        c.width *= 2;
+    }
+    // The settled steps before every other step (and before anything that can still turn up)
+    // are final: counted once, into bins kept from frame to frame.
+    const double horizon = std::min(steps.empty() ? s.end : steps.front().first, s.end - kInflightSettle);
+    InflightCounter counter{c.tops, 0, c.openTop, c.count, c.width};
+    std::size_t used = 0;
+    while (used < c.steps.size() && c.steps[used].first < horizon)
+        counter.add(c.steps[used++]);
+    c.steps.erase(c.steps.begin(), c.steps.begin() + std::ptrdiff_t(used));
+    c.counted = std::max(c.counted, horizon);
+    // The rest (the last moments of the run) is counted afresh each frame, after the kept bins.
+    const std::size_t closed = c.tops.size();
+    std::vector<double> tops;
+    double openTop = c.openTop;
+    int n = c.count;
+    InflightCounter rest{tops, closed, openTop, n, c.width};
     std::size_t i = 0, j = 0;
     while (i < c.steps.size() || j < steps.size()) {
         if (j == steps.size() || (i < c.steps.size() && !(steps[j] < c.steps[i])))
-            addStep(c.steps[i++]);
+            rest.add(c.steps[i++]);
         else
-            addStep(steps[j++]);
+            rest.add(steps[j++]);
+    }
+    QVector<double> t, v;
+    t.reserve(int(closed + tops.size()) + 2);
+    v.reserve(t.capacity());
+    double top = 2;
+    for (std::size_t b = 0; b < closed; ++b) {
+        t.append(double(b) * c.width);
+        v.append(c.tops[b]);
+    }
+    for (std::size_t b = 0; b < tops.size(); ++b) {
+        t.append(double(closed + b) * c.width);
+        v.append(tops[b]);
+    }
+    t.append(double(closed + tops.size()) * c.width);
+    v.append(openTop);
+    for (std::size_t k = c.highestOf; k < closed; ++k)
+        c.highest = std::max(c.highest, c.tops[k]);
+    c.highestOf = closed;
+    top = std::max({top, c.highest, openTop});
+    for (double x : tops)
+        top = std::max(top, x);
+    // The bins after the last step hold what is left in flight, up to the run's end.
+    const double afterOpen = t.back() + c.width;
+    if (afterOpen < s.end) {
+        t.append(afterOpen);
+        v.append(n);
     }
     t.append(std::max(s.end, t.back()));
     v.append(n);
-    binSteps(t, v, kInflightBins);
     d->inflight->setData(t, v, true);
+
     QVector<double> a, b;
-    a.reserve(int(c.latencies.size() + lat.size()));
+    a.reserve(int(lat.size()));
     b.reserve(a.capacity());
     double maxLat = std::max(0.1, c.maxLatency);
-    auto addLatency = [&](const Latency &l) {
+    for (const InflightLatency &l : lat) {
         a.append(l.first);
         b.append(l.second);
         maxLat = std::max(maxLat, l.second);
-    };
-    i = j = 0;
-    while (i < c.latencies.size() || j < lat.size()) {
-        if (j == lat.size() || (i < c.latencies.size() && !(lat[j] < c.latencies[i])))
-            addLatency(c.latencies[i++]);
-        else
-            addLatency(lat[j++]);
     }
-    d->done->setData(a, b, true);
+    d->doneLive->setData(a, b, true);
     if (d->previous) {
-        for (int k = 0; k < d->inflightPrev->dataCount(); ++k)
-            top = std::max(top, int(d->inflightPrev->data()->at(k)->value));
-        for (int k = 0; k < d->donePrev->dataCount(); ++k)
-            maxLat = std::max(maxLat, d->donePrev->data()->at(k)->value);
+        top = std::max(top, double(d->previousTop));
+        maxLat = std::max(maxLat, d->previousLatency);
     }
     m_inflight->yAxis->setRange(0, top * 1.15 + 0.5);
     m_inflight->yAxis2->setRange(0, maxLat * 1.15);
@@ -515,6 +634,12 @@ void ChartsView::setComparison(const Session *previous, const QString &label)
     }
     d->lagPrev->setData(lt, lv, true);
     d->busyPrev->setData(bt, bv, true);
+    d->previousTop = 0;
+    for (double x : iv)
+        d->previousTop = std::max(d->previousTop, int(x));
+    d->previousLatency = 0;
+    for (double x : dv)
+        d->previousLatency = std::max(d->previousLatency, x);
     binSteps(it, iv, kInflightBins);
     d->inflightPrev->setData(it, iv, true);
     d->donePrev->setData(dt, dv, true);

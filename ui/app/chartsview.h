@@ -66,6 +66,7 @@ signals:
 private:
     struct Data;
     void fillInflight(const trace::Session &s);
+    void restartInflight();
     void fillRows(const trace::Session &s);
     void restart();
     void addOverlays();
