@@ -122,6 +122,10 @@ private slots:
         QVERIFY(w.charts()->hasComparison());
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 30000);
         QCOMPARE(w.charts()->blockedSpansShown(), 0);
+        // The second finished run takes the first one's place whole: one row per request.
+        QVERIFY(w.engine()->session());
+        QCOMPARE(w.engine()->session()->requests.size(), size_t(2));
+        QCOMPARE(w.charts()->timelineRows(), 2);
     }
 
     void brokenCodeRunsNothing()
