@@ -126,6 +126,11 @@ private slots:
         QVERIFY(w.engine()->session());
         QCOMPARE(w.engine()->session()->requests.size(), size_t(2));
         QCOMPARE(w.charts()->timelineRows(), 2);
+        // Its findings, worked out off the GUI thread, replace the first run's: nothing
+        // blocked the loop any more.
+        if (attributed)
+            QTRY_VERIFY_WITH_TIMEOUT(!w.editor()->hasMarker(14, CodeEditor::BlockingMarker), 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(!w.diagnosis()->findings().isEmpty(), 5000);
     }
 
     void brokenCodeRunsNothing()

@@ -26,13 +26,13 @@ namespace loopscope::ui {
 
 namespace {
 
-// Frees a session on a pool thread (the pool is waited for when the app quits).
-void retire(trace::Session &&session)
+// Lets go of a session on a pool thread (the pool is waited for when the app quits): the
+// last owner frees it there, not on the GUI thread.
+void retire(std::shared_ptr<const trace::Session> &&session)
 {
-    if (session.requests.empty() && session.loop.lag.empty())
+    if (!session)
         return;
-    auto doomed = std::make_shared<trace::Session>(std::move(session));
-    QThreadPool::globalInstance()->start([doomed = std::move(doomed)]() mutable { doomed.reset(); });
+    QThreadPool::globalInstance()->start([doomed = std::move(session)]() mutable { doomed.reset(); });
 }
 
 } // namespace
@@ -271,8 +271,7 @@ bool EngineController::runBurst(const BurstSpec &spec, QString *why)
             // The run shown before is freed off the GUI thread: tens of thousands of requests'
             // phases and paths take milliseconds to free.
             retire(std::move(m_shown));
-            m_shown = std::move(const_cast<host::BenchResult &>(r).session);
-            m_haveShown = true;
+            m_shown = std::make_shared<const trace::Session>(std::move(const_cast<host::BenchResult &>(r).session));
             d->liveActive = false;
             m_burstRunning = false;
             emit burstFinished(r.stopped);
@@ -318,19 +317,28 @@ const trace::Session *EngineController::session() const
     if (d->liveActive)
         return &d->live.session();
 #endif
-    return m_haveShown ? &m_shown : nullptr;
+    return m_shown.get();
+}
+
+std::shared_ptr<const trace::Session> EngineController::finishedSession() const
+{
+#ifdef LOOPSCOPE_HAVE_HOST
+    if (d->liveActive)
+        return nullptr;
+#endif
+    return m_shown;
 }
 
 void EngineController::showSession(const trace::Session &session)
 {
-    m_shown = session;
-    m_haveShown = true;
+    retire(std::move(m_shown));
+    m_shown = std::make_shared<const trace::Session>(session);
 }
 
 void EngineController::clearSession()
 {
-    m_shown = {};
-    m_haveShown = false;
+    retire(std::move(m_shown));
+    m_shown.reset();
 }
 
 QJsonObject EngineController::resultsJson() const

@@ -56,6 +56,9 @@ public:
     // The session on screen: live while a burst runs, then the finished run, or a session
     // reopened from a file. Null before the first run.
     const trace::Session *session() const;
+    // The finished or reopened run on screen, shared (for work off the GUI thread); null
+    // while a burst runs or before the first run.
+    std::shared_ptr<const trace::Session> finishedSession() const;
     // Shows a session that was read from a file (no engine involved).
     void showSession(const trace::Session &session);
     void clearSession();
@@ -88,8 +91,7 @@ private:
     EngineConfig m_config;
     QList<Endpoint> m_endpoints;
     bool m_burstRunning = false;
-    bool m_haveShown = false;
-    trace::Session m_shown; // finished or reopened session
+    std::shared_ptr<const trace::Session> m_shown; // finished or reopened session
 };
 
 } // namespace loopscope::ui

@@ -30,6 +30,7 @@
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPromise>
 #include <QPushButton>
 #include <QSaveFile>
 #include <QScreen>
@@ -39,6 +40,7 @@
 #include <QStatusBar>
 #include <QStyle>
 #include <QStyleFactory>
+#include <QThreadPool>
 #include <QToolBar>
 #include <QVBoxLayout>
 
@@ -477,6 +479,17 @@ void MainWindow::buildActions()
 
 void MainWindow::connectEngine()
 {
+    // A finished run's findings, worked out on a pool thread: shown if that run is still
+    // the one on screen (no other burst started or finished since).
+    connect(&m_study, &QFutureWatcherBase::finished, this, [this] {
+        if (m_study.future().resultCount() == 0)
+            return;
+        const trace::Session *s = m_engine->session();
+        if (!s || s != m_studied || m_engine->burstRunning())
+            return;
+        showDiagnosis(*m_study.result());
+        markBlockingLines(*s);
+    });
     connect(m_engine, &EngineController::stateChanged, this, [this](EngineController::State s, const QString &text) {
         m_engineLabel->setText(QStringLiteral("<span style='color:%1'>●</span> %2").arg(stateColor(s), text.toHtmlEscaped()));
         m_portLabel->setText(s == EngineController::State::Running
@@ -713,9 +726,49 @@ void MainWindow::showSessionResults(const trace::Session &s, bool finished)
         showFindings(s);
 }
 
+struct MainWindow::RunStudy {
+    std::vector<trace::Finding> findings;
+    trace::LatencySummary latency;
+    double wall = 0;
+    int errors = 0;
+    int requests = 0;
+};
+
+std::shared_ptr<const MainWindow::RunStudy> MainWindow::studyRun(const trace::Session &s)
+{
+    auto study = std::make_shared<RunStudy>();
+    study->findings = trace::diagnose(s);
+    study->latency = s.latency();
+    study->wall = s.wall();
+    study->errors = s.errors();
+    study->requests = int(s.requests.size());
+    return study;
+}
+
 void MainWindow::showFindings(const trace::Session &s)
 {
-    showDiagnosis(s);
+    showDiagnosis(*studyRun(s));
+    markBlockingLines(s);
+}
+
+void MainWindow::showFindingsSoon()
+{
+    const std::shared_ptr<const trace::Session> run = m_engine->finishedSession();
+    if (!run)
+        return;
+    auto promise = std::make_shared<QPromise<std::shared_ptr<const RunStudy>>>();
+    m_studied = run.get();
+    m_study.setFuture(promise->future());
+    // The run is shared with the task: it stays whole even if another run replaces it.
+    QThreadPool::globalInstance()->start([promise, run] {
+        promise->start();
+        promise->addResult(studyRun(*run));
+        promise->finish();
+    });
+}
+
+void MainWindow::markBlockingLines(const trace::Session &s)
+{
     QList<QPair<int, QString>> lines;
     std::set<int> seen;
     for (const trace::BlockedSpan &b : s.loop.blocked) {
@@ -749,10 +802,10 @@ void MainWindow::appendNewOutput(const trace::Session &s)
     m_console->append(out);
 }
 
-void MainWindow::showDiagnosis(const trace::Session &s)
+void MainWindow::showDiagnosis(const RunStudy &study)
 {
     QList<Finding> findings;
-    for (const trace::Finding &f : trace::diagnose(s)) {
+    for (const trace::Finding &f : study.findings) {
         Finding g;
         g.level = f.severity == trace::Finding::Severity::Critical ? Finding::Level::Problem
                   : f.severity == trace::Finding::Severity::Warning ? Finding::Level::Warning
@@ -764,16 +817,16 @@ void MainWindow::showDiagnosis(const trace::Session &s)
         g.line = (f.file.empty() || QString::fromStdString(f.file) == m_displayName) ? f.line : 0;
         findings.append(g);
     }
-    const trace::LatencySummary lat = s.latency();
-    const int n = int(s.requests.size());
+    const trace::LatencySummary &lat = study.latency;
+    const int n = study.requests;
     if (findings.isEmpty())
         findings.append({Finding::Level::Good, tr("Nothing held anything up."),
                          tr("The loop was never blocked and no request waited for a thread."), 0});
     const QString headline = tr("%n request(s) in %1 s · p50 %2 ms · p99 %3 ms · %4 error(s)", nullptr, n)
-                                 .arg(s.wall(), 0, 'f', 2)
+                                 .arg(study.wall, 0, 'f', 2)
                                  .arg(lat.p50, 0, 'f', 0)
                                  .arg(lat.p99, 0, 'f', 0)
-                                 .arg(s.errors());
+                                 .arg(study.errors);
     m_diagnosis->setFindings(findings, headline);
 }
 
@@ -808,15 +861,13 @@ void MainWindow::onBurstFinished(bool stopped)
     m_burst->setRunning(false);
     m_runAction->setEnabled(true);
     m_stopAction->setEnabled(false);
-    // The charts take the finished run now; the diagnosis and the editor's marks a frame
-    // later, so that the frame the burst ends in stays within budget.
+    // The charts take the finished run now; the diagnosis and the editor's marks when it
+    // has been studied off the GUI thread, so that the frame the burst ends in stays within
+    // budget.
     if (const trace::Session *s = m_engine->session()) {
         m_charts->replaceSession(*s);
         appendNewOutput(*s);
-        QTimer::singleShot(kFrameMs + 4, this, [this] {
-            if (const trace::Session *s = m_engine->session(); s && !m_engine->burstRunning())
-                showFindings(*s);
-        });
+        showFindingsSoon();
     }
     m_frameLabel->setText(tr("frame p99 %1 ms").arg(m_frames.quantile(0.99), 0, 'f', 1));
     statusBar()->showMessage(stopped ? tr("Burst stopped") : tr("Burst finished"), 5000);

@@ -11,6 +11,7 @@
 #include "recoverystore.h"
 
 #include <QElapsedTimer>
+#include <QFutureWatcher>
 #include <QMainWindow>
 #include <QTimer>
 
@@ -117,7 +118,13 @@ private:
     void showSessionResults(const trace::Session &s, bool finished);
     // The diagnosis and the blocking lines marked in the editor.
     void showFindings(const trace::Session &s);
-    void showDiagnosis(const trace::Session &s);
+    // The same for a finished burst, worked out on a pool thread (tens of milliseconds for
+    // 40,000 requests) and shown when ready, if that run is still the one on screen.
+    void showFindingsSoon();
+    struct RunStudy;
+    static std::shared_ptr<const RunStudy> studyRun(const trace::Session &s);
+    void showDiagnosis(const RunStudy &study);
+    void markBlockingLines(const trace::Session &s);
     void appendNewOutput(const trace::Session &s);
     void onLoadFailed(const QList<SourceMark> &errors);
     void onDiagnostics(const QList<SourceMark> &warnings);
@@ -168,6 +175,8 @@ private:
     size_t m_warningsShown = 0;
     int m_burstCount = 0;
     QByteArray m_defaultState;
+    QFutureWatcher<std::shared_ptr<const RunStudy>> m_study;
+    const trace::Session *m_studied = nullptr; // the run m_study is about
 };
 
 } // namespace loopscope::ui
