@@ -118,9 +118,10 @@ private slots:
         BurstPanel p;
         p.show();
         QVERIFY(QTest::qWaitForWindowExposed(&p));
-        p.setRunning(true);
         auto *bar = p.findChild<QProgressBar *>();
         QVERIFY(bar);
+        QCOMPARE(bar->text(), QStringLiteral("No burst run yet")); // not "0 / 1 responses"
+        p.setRunning(true);
         QTest::qWait(50);
         bar->installEventFilter(&counter);
         for (int done = 1; done <= 5; ++done)
@@ -128,6 +129,7 @@ private slots:
         QCOMPARE(counter.paints, 0);
         QCOMPARE(bar->value(), 500);
         QCOMPARE(bar->maximum(), 1000);
+        QCOMPARE(bar->text(), QStringLiteral("500 / 1000 responses"));
         QTRY_VERIFY(counter.paints >= 1);
         QVERIFY(counter.paints <= 2);
         bar->removeEventFilter(&counter);

@@ -102,7 +102,7 @@ BurstPanel::BurstPanel(QWidget *parent)
     m_progress = new QProgressBar(this);
     m_progress->setRange(0, 1);
     m_progress->setValue(0);
-    m_progress->setFormat(tr("%v / %m responses"));
+    m_progress->setFormat(tr("No burst run yet"));
     m_progress->setTextVisible(true);
     // Flat and opaque: the style's shaded bar is partly translucent, and Qt hands such fills
     // to its paint threads, which the GUI thread then waits for on every update of a burst.
@@ -265,6 +265,7 @@ void BurstPanel::setProgress(int done, int total)
     // QProgressBar::setValue() repaints at once, and a repaint paints everything else waiting
     // in the window too; with updates held back the bar is painted with the next frame.
     m_progress->setUpdatesEnabled(false);
+    m_progress->setFormat(tr("%v / %m responses"));
     m_progress->setRange(0, total);
     m_progress->setValue(std::min(done, total));
     m_progress->setUpdatesEnabled(true); // queues an update()
