@@ -53,6 +53,9 @@ bool LiveSession::poll()
         m_builder.add(events);
         changed = true;
     }
+    // Read after the drain: what is held back and older than the holdback is complete.
+    if (m_builder.advanceTo(trace::now()))
+        changed = true;
     return changed;
 }
 

@@ -117,13 +117,38 @@ void SessionBuilder::add(std::span<const TraceEvent> events)
     std::inplace_merge(m_pending.begin(), m_pending.begin() + static_cast<std::ptrdiff_t>(oldSize),
                        m_pending.end(), byTime);
     m_maxSeen = std::max(m_maxSeen, m_pending.back().t);
+    applyHeldBack();
+    m_dirty = true;
+}
 
+bool SessionBuilder::advanceTo(std::uint64_t nowNs)
+{
+    if (nowNs <= m_maxSeen)
+        return false;
+    m_maxSeen = nowNs;
+    bool changed = applyHeldBack();
+    // Everything up to now - holdback is in: the live session reaches that far, so open
+    // phases (a request running on a blocked loop) and the time axis grow with the clock.
+    if (m_haveOrigin && nowNs > m_origin + m_holdback) {
+        const double complete = secs(nowNs - m_holdback);
+        if (complete > m_session.end) {
+            m_session.end = complete;
+            changed = true;
+        }
+    }
+    if (changed)
+        m_dirty = true;
+    return changed;
+}
+
+bool SessionBuilder::applyHeldBack()
+{
     const std::uint64_t limit = m_maxSeen > m_holdback ? m_maxSeen - m_holdback : 0;
     std::size_t n = 0;
     while (n < m_pending.size() && m_pending[n].t <= limit)
         apply(m_pending[n++]);
     m_pending.erase(m_pending.begin(), m_pending.begin() + static_cast<std::ptrdiff_t>(n));
-    m_dirty = true;
+    return n > 0;
 }
 
 void SessionBuilder::finish()

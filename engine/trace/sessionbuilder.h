@@ -45,6 +45,13 @@ public:
     void setHoldback(std::uint64_t ns) { m_holdback = ns; }
 
     void add(std::span<const TraceEvent> events);
+    // The trace clock read right after a drain: every event stamped `holdback` before it
+    // was published by then, so held-back events that old are applied even when no newer
+    // event came (a loop blocked in time.sleep records nothing: its request's earlier
+    // events and prints must still show up live), and the session's end moves to that
+    // time. For live sessions only. Returns whether the session changed.
+    bool advanceTo(std::uint64_t nowNs);
+    std::size_t pendingCount() const { return m_pending.size(); }
     void addClientRecords(std::span<const ClientRecord> records);
     void setThreads(const std::vector<ThreadInfo> &threads);
     // Applies held-back events and closes nothing: open phases stay open.
@@ -64,6 +71,7 @@ private:
     };
 
     void apply(const TraceEvent &e);
+    bool applyHeldBack(); // applies what is older than m_maxSeen - m_holdback
     double secs(std::uint64_t ns) const;
     RequestTimeline &request(std::int64_t id);
     PoolModel &pool(std::int64_t id, std::uint16_t process);

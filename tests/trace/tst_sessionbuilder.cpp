@@ -163,6 +163,32 @@ private slots:
         QCOMPARE(s.prints.size(), whole.prints.size());
     }
 
+    // A loop blocked in time.sleep records nothing until the step ends: what it recorded
+    // before (its request read, its print) must still be applied once the clock has moved
+    // past the holdback, without waiting for a newer event.
+    void heldBackEventsApplyAsTheClockMoves()
+    {
+        Stream stream;
+        stream.ev(0.001, EventKind::RequestAccepted, kLoop, 0, 1);
+        stream.print(0.005, kLoop, 0, "Hello 0");
+        SessionBuilder b;
+        b.setOrigin(kOrigin);
+        b.setThreads(Stream::threads());
+        b.add(stream.events);
+        QCOMPARE(b.session().prints.size(), std::size_t(0)); // within the holdback
+        b.advanceTo(stream.ns(0.02));
+        QCOMPARE(b.session().prints.size(), std::size_t(0)); // still within it (30 ms)
+        b.advanceTo(stream.ns(0.5));
+        QCOMPARE(b.pendingCount(), std::size_t(0));
+        QCOMPARE(b.session().prints.size(), std::size_t(1));
+        QCOMPARE(b.session().prints[0].text, std::string("Hello 0"));
+        QCOMPARE(b.session().requests.size(), std::size_t(1));
+        QVERIFY(std::abs(b.session().end - 0.47) < 1e-6); // complete up to now - 30 ms
+        QVERIFY(!b.advanceTo(stream.ns(0.1))); // the clock never goes back
+        QCOMPARE(b.session().prints.size(), std::size_t(1));
+        QVERIFY(std::abs(b.session().end - 0.47) < 1e-6);
+    }
+
     void clientRecordsMergeIntoRequests()
     {
         SessionBuilder b;
