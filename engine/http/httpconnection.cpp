@@ -301,6 +301,7 @@ void HttpConnection::dispatch()
     m_responseStarted = false;
     m_bodyDone = false;
     m_kernelHasAll = false;
+    m_reported = false;
     m_chunked = false;
     m_noBody = head;
     m_bodyBytes = 0;
@@ -415,8 +416,10 @@ void HttpConnection::startResponse(HttpExchange *exchange, int status, const Htt
     write(out);
     if (m_server->settings().accessLog)
         m_server->logAccess(m_peerText, request.method, request.target, request.httpVersion(), status);
-    if (body)
+    if (body) {
         m_bodyDone = true;
+        reportWrittenIfDone();
+    }
 }
 
 bool HttpConnection::writeBody(HttpExchange *exchange, const QByteArray &bytes)
@@ -449,6 +452,22 @@ void HttpConnection::finishResponse(HttpExchange *exchange)
         write(QByteArrayLiteral("0\r\n\r\n"));
     if (m_socket->bytesToWrite() == 0) // nothing left to flush: complete from the loop
         m_writtenTimer->start();
+    reportWrittenIfDone();
+}
+
+void HttpConnection::reportWrittenIfDone()
+{
+    // The kernel took the whole response: the application hears so now, inside its own
+    // call, as uvicorn's `await send(body)` returns without yielding when the transport
+    // took everything (a request's task ends in the step that answered it, not after
+    // whatever the loop runs next). The connection moves on to its next request from
+    // the loop (m_writtenTimer), never inside the application's call.
+    if (m_gone || !m_active || m_reported || !m_bodyDone || !m_kernelHasAll || m_socket->bytesToWrite() > 0)
+        return;
+    m_reported = true;
+    trace::record(trace::EventKind::ResponseWritten, m_active->id(), quint64(m_status), quint64(m_bodyBytes));
+    const std::shared_ptr<HttpExchange> exchange = m_active; // the callback may drop the last other owner
+    exchange->complete(true);
 }
 
 bool HttpConnection::setDrainCallback(HttpExchange *exchange, std::function<void()> callback, qint64 lowWater)
@@ -494,9 +513,10 @@ void HttpConnection::completeActive(bool written)
         return;
     if (m_onDrained) // a producer still waiting: let it see the end
         QTimer::singleShot(0, std::exchange(m_onDrained, nullptr));
-    if (written)
+    if (written && !m_reported)
         trace::record(trace::EventKind::ResponseWritten, exchange->id(), quint64(m_status),
                     quint64(m_bodyBytes));
+    m_reported = false;
     m_responseStarted = false;
     m_bodyDone = false;
     m_kernelHasAll = false;

@@ -49,6 +49,7 @@ private:
     void dispatch();
     void failAndClose(int status);
     void completeActive(bool written);
+    void reportWrittenIfDone();
     void closeGracefully();
     void detachActive();
     void write(const QByteArray &bytes);
@@ -72,6 +73,7 @@ private:
     // wake-up eventfd for each one.)
     QTimer *m_writtenTimer;
     bool m_kernelHasAll = false; // the last write went to the kernel whole
+    bool m_reported = false;     // the active exchange was told its response is written
     quint64 m_id;
     std::unique_ptr<http_parser> m_parser;
     QByteArray m_peerText; // "127.0.0.1:51234" for the access log
