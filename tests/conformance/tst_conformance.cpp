@@ -6,6 +6,7 @@
 // skipped, not failed, when Loopscope does not conform yet; remove it once fixed.
 #include "conformancecheck.h"
 #include "loopscoperunner.h"
+#include "../common/twocores.h"
 
 #include <QDir>
 #include <QFile>
@@ -15,11 +16,6 @@
 #include <QRegularExpression>
 #include <QThread>
 #include <QtTest>
-
-#include <atomic>
-#include <chrono>
-#include <ctime>
-#include <thread>
 
 using namespace conformance;
 
@@ -47,32 +43,6 @@ const char *kRealPython = "/usr/bin/python3";
 
 // CPU-bound shapes ("two at once take twice one", "two workers run in parallel") can
 // only be measured when the cores are not already oversubscribed by other work.
-// Whether this process gets two cores right now: two spinning threads must get about two
-// seconds of CPU per second of wall time (the load average lags behind a build that just
-// started next door).
-bool twoCoresFreeNow()
-{
-    std::atomic<bool> stop{false};
-    double cpu[2] = {0, 0};
-    auto spin = [&stop](double *out) {
-        timespec a{}, b{};
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a);
-        volatile unsigned long x = 0;
-        while (!stop.load(std::memory_order_relaxed))
-            x = x + 1;
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b);
-        *out = double(b.tv_sec - a.tv_sec) + double(b.tv_nsec - a.tv_nsec) / 1e9;
-    };
-    const auto t0 = std::chrono::steady_clock::now();
-    std::thread t1(spin, &cpu[0]), t2(spin, &cpu[1]);
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    stop = true;
-    t1.join();
-    t2.join();
-    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    return (cpu[0] + cpu[1]) / wall > 1.6;
-}
-
 bool tooLoadedForCpuShapes(QString *why)
 {
     if (!QStringLiteral("cpu_def_2 workers_2_cpu").contains(QString::fromLatin1(QTest::currentDataTag())))
@@ -86,7 +56,7 @@ bool tooLoadedForCpuShapes(QString *why)
         *why = QStringLiteral("the machine is too loaded to measure CPU-bound shapes (load %1 on %2 cores)").arg(load).arg(cores);
         return true;
     }
-    if (cores >= 2 && !twoCoresFreeNow()) {
+    if (cores >= 2 && !loopscope::testing::twoCoresFreeNow()) {
         *why = QStringLiteral("other processes hold a core: two CPU-bound workers cannot run side by side now");
         return true;
     }

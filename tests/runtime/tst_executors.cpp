@@ -1,6 +1,7 @@
 // Thread pools from Python: asyncio's default executor (6 threads on 2 CPUs), the 40-token
 // limiter behind run_in_threadpool, concurrent.futures, the GIL's shape, process pools.
 #include "pythonrunner.h"
+#include "../common/twocores.h"
 
 #include <QTest>
 
@@ -23,31 +24,6 @@ loopscope::lang::InterpreterOptions cpus(int n, bool gil = true)
     o.cpuCount = n;
     o.gil = gil;
     return o;
-}
-
-// Whether the machine gives this process two cores right now: two spinning threads must
-// get ≈2 s of CPU per second of wall time. Parallelism is only asserted when they do.
-bool twoCoresAvailable()
-{
-    std::atomic<bool> stop{false};
-    double cpu[2] = {0, 0};
-    auto spin = [&stop](double *out) {
-        timespec a{}, b{};
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a);
-        volatile unsigned long x = 0;
-        while (!stop.load(std::memory_order_relaxed))
-            x = x + 1;
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b);
-        *out = double(b.tv_sec - a.tv_sec) + double(b.tv_nsec - a.tv_nsec) / 1e9;
-    };
-    const auto t0 = std::chrono::steady_clock::now();
-    std::thread t1(spin, &cpu[0]), t2(spin, &cpu[1]);
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    stop = true;
-    t1.join();
-    t2.join();
-    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    return (cpu[0] + cpu[1]) / wall > 1.6;
 }
 
 } // namespace
@@ -416,7 +392,7 @@ for attempt in range(3):
     const QList<double> freeRatios = ratios(noGil);
     QCOMPARE(freeRatios.size(), 3);
     const double ratioFree = freeRatios.first();
-    if (!twoCoresAvailable())
+    if (!loopscope::testing::twoCoresFreeNow())
         QSKIP("the machine is too busy to show two threads running at once");
     QVERIFY2(ratioFree < ratioGil - 0.25, qPrintable(QString("%1 vs %2").arg(ratioFree).arg(ratioGil)));
 }
@@ -465,7 +441,7 @@ if __name__ == "__main__":
     QStringList lines = r.lines();
     QCOMPARE(lines.value(0), QString("True True"));
     const double ratio = lines.value(1).toDouble();
-    if (!twoCoresAvailable())
+    if (!loopscope::testing::twoCoresFreeNow())
         QSKIP("the machine is too busy to show two processes running at once");
     QVERIFY2(ratio < 1.7, qPrintable(QString::number(ratio)));
 }

@@ -2,6 +2,7 @@
 // free-threaded), time.sleep releasing it, cancelling a runaway loop from another
 // thread, the recursion limit, concurrent calls of one shared function, and sampling.
 #include "vmtesthelpers.h"
+#include "../common/twocores.h"
 
 #include "lang/gil.h"
 
@@ -87,33 +88,6 @@ void TestThreads::gilSerialisesCpuWork()
     QVERIFY(r.interp->gil()->switches() > 4); // they took turns
 }
 
-namespace {
-// Whether this process gets two cores right now: two spinning threads must get about two
-// seconds of CPU per second of wall time. Parallelism can only be shown when they do.
-bool twoCoresFreeNow()
-{
-    std::atomic<bool> stop{false};
-    double cpu[2] = {0, 0};
-    auto spin = [&stop](double *out) {
-        timespec a{}, b{};
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a);
-        volatile unsigned long x = 0;
-        while (!stop.load(std::memory_order_relaxed))
-            x = x + 1;
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b);
-        *out = double(b.tv_sec - a.tv_sec) + double(b.tv_nsec - a.tv_nsec) / 1e9;
-    };
-    const auto t0 = std::chrono::steady_clock::now();
-    std::thread t1(spin, &cpu[0]), t2(spin, &cpu[1]);
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    stop = true;
-    t1.join();
-    t2.join();
-    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    return (cpu[0] + cpu[1]) / wall > 1.6;
-}
-} // namespace
-
 void TestThreads::freeThreadedRunsInParallel()
 {
     if (std::thread::hardware_concurrency() < 2)
@@ -133,7 +107,7 @@ void TestThreads::freeThreadedRunsInParallel()
             break;
     }
     qInfo() << "free-threaded: two/one ratio" << best;
-    if (best >= 1.6 && !twoCoresFreeNow())
+    if (best >= 1.6 && !loopscope::testing::twoCoresFreeNow())
         QSKIP("the machine is too busy to give two threads two cores");
     QVERIFY2(best < 1.6, "without a GIL two threads should run in parallel on two cores");
 }
