@@ -223,7 +223,7 @@ BenchRun::BenchRun(EngineCore *engine, QObject *parent)
     : QObject(parent)
     , m_engine(engine)
 {
-    qRegisterMetaType<BenchResult>("loopscope::host::BenchResult");
+    qRegisterMetaType<std::shared_ptr<const BenchResult>>();
 }
 
 BenchRun::~BenchRun()
@@ -243,9 +243,9 @@ void BenchRun::start(const http::BurstPlan &plan)
     m_running = true;
     QPointer<BenchRun> self(this);
     m_thread = std::thread([this, self, plan] {
-        BenchResult r = runBurst(*m_engine, plan, [self](int done, int total) {
+        auto r = std::make_shared<const BenchResult>(runBurst(*m_engine, plan, [self](int done, int total) {
             QMetaObject::invokeMethod(self, [self, done, total] { if (self) Q_EMIT self->progress(done, total); }, Qt::QueuedConnection);
-        }, &m_stop);
+        }, &m_stop));
         m_running = false;
         QMetaObject::invokeMethod(self, [self, r = std::move(r)] { if (self) Q_EMIT self->finished(r); }, Qt::QueuedConnection);
     });

@@ -53,7 +53,8 @@ public:
 
 signals:
     void progress(int done, int total); // at most ~30 times a second
-    void finished(const loopscope::host::BenchResult &result);
+    // Shared, never copied: a 40,000-request session takes milliseconds to copy.
+    void finished(std::shared_ptr<const loopscope::host::BenchResult> result);
 
 private:
     EngineCore *m_engine;
@@ -64,4 +65,4 @@ private:
 
 } // namespace loopscope::host
 
-Q_DECLARE_METATYPE(loopscope::host::BenchResult)
+Q_DECLARE_METATYPE(std::shared_ptr<const loopscope::host::BenchResult>)

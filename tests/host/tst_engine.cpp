@@ -229,7 +229,7 @@ private slots:
         plan.connections = 3;
         run.start(plan);
         QVERIFY(finished.wait(20000));
-        const BenchResult r = finished.first().first().value<BenchResult>();
+        const BenchResult &r = *finished.first().first().value<std::shared_ptr<const BenchResult>>();
         QCOMPARE(r.records.size(), size_t(6));
         QCOMPARE(r.summary.errors, 0);
         QCOMPARE(r.session.requests.size(), size_t(6));
@@ -247,7 +247,7 @@ private slots:
         // again; still one row per request, each with the server's and the client's side.
         run.start(plan);
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 20000);
-        const BenchResult again = finished.last().first().value<BenchResult>();
+        const BenchResult &again = *finished.last().first().value<std::shared_ptr<const BenchResult>>();
         QCOMPARE(again.session.requests.size(), size_t(6));
         for (const trace::RequestTimeline &t : again.session.requests) {
             QCOMPARE(t.path, "/ping?i=" + std::to_string(t.id));

@@ -262,21 +262,17 @@ bool EngineController::runBurst(const BurstSpec &spec, QString *why)
 
     d->bench = std::make_unique<host::BenchRun>(&d->engine);
     connect(d->bench.get(), &host::BenchRun::progress, this, &EngineController::burstProgress);
-    // Direct: the result is BenchRun's own copy, handed to this one receiver, and is moved
-    // from rather than copied (a 40,000-request session took milliseconds to copy).
-    connect(
-        d->bench.get(), &host::BenchRun::finished, this,
-        [this](const host::BenchResult &r) {
-            // The finished run, with the client's records merged, replaces the live model.
-            // The run shown before is freed off the GUI thread: tens of thousands of requests'
-            // phases and paths take milliseconds to free.
-            retire(std::move(m_shown));
-            m_shown = std::make_shared<const trace::Session>(std::move(const_cast<host::BenchResult &>(r).session));
-            d->liveActive = false;
-            m_burstRunning = false;
-            emit burstFinished(r.stopped);
-        },
-        Qt::DirectConnection);
+    connect(d->bench.get(), &host::BenchRun::finished, this, [this](std::shared_ptr<const host::BenchResult> r) {
+        // The finished run, with the client's records merged, replaces the live model (its
+        // session shared with the result, not copied). The run shown before is freed off
+        // the GUI thread: tens of thousands of requests' phases and paths take milliseconds.
+        retire(std::move(m_shown));
+        const bool stopped = r->stopped;
+        m_shown = std::shared_ptr<const trace::Session>(r, &r->session);
+        d->liveActive = false;
+        m_burstRunning = false;
+        emit burstFinished(stopped);
+    });
     d->live.reset(trace::now());
     d->liveActive = true;
     m_burstRunning = true;
