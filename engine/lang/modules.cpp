@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -94,6 +95,16 @@ Value timeModule(ThreadState &)
          })},
         {"process_time", fn(M, "process_time", [](ThreadState &, const CallArgs &) {
              return makeFloat(static_cast<double>(std::clock()) / CLOCKS_PER_SEC);
+         })},
+        {"thread_time", fn(M, "thread_time", [](ThreadState &, const CallArgs &) {
+             timespec t{};
+             clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+             return makeFloat(static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9);
+         })},
+        {"thread_time_ns", fn(M, "thread_time_ns", [](ThreadState &, const CallArgs &) {
+             timespec t{};
+             clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+             return Value::fromInt(std::int64_t(t.tv_sec) * 1000000000 + t.tv_nsec);
          })},
     });
 }

@@ -338,6 +338,9 @@ asyncio.run(main())
 }
 
 // Two CPU-bound threads take ≈2× one with the GIL, ≈1× without (given 2 free cores).
+// Two CPU-bound threads: under the GIL both are on the go the whole time but each gets
+// about half a core; free-threaded, each gets a whole one. Measured as each thread's CPU
+// time over its span (the kernel's count), not as a wall-clock ratio, which swings on a VM.
 void tst_Executors::gilShape()
 {
     const char *src = R"(
@@ -345,58 +348,62 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 def burn(n):
+    c0 = time.thread_time()
+    t0 = time.perf_counter()
     s = 0
     for i in range(n):
         s += i
-    return s
+    t1 = time.perf_counter()
+    return t0, t1, time.thread_time() - c0
 
-n = 200000
-t0 = time.perf_counter()
-burn(n)
-one = time.perf_counter() - t0
-while one < 0.15:
-    n = n * 2
-    t0 = time.perf_counter()
-    burn(n)
-    one = time.perf_counter() - t0
-# other processes may share the cores: three tries, each against a fresh one-thread time
-for attempt in range(3):
-    t0 = time.perf_counter()
-    burn(n)
-    one = time.perf_counter() - t0
+for attempt in range(3):  # other processes may share the cores: three tries
     with ThreadPoolExecutor(2) as ex:
-        t0 = time.perf_counter()
-        a = ex.submit(burn, n)
-        b = ex.submit(burn, n)
-        a.result()
-        b.result()
-        two = time.perf_counter() - t0
-    print(two / one)
+        a = ex.submit(burn, 6000000)
+        b = ex.submit(burn, 6000000)
+        a = a.result()
+        b = b.result()
+    overlap = (min(a[1], b[1]) - max(a[0], b[0])) / min(a[1] - a[0], b[1] - b[0])
+    share = min(a[2] / (a[1] - a[0]), b[2] / (b[1] - b[0]))
+    print(overlap, share)
 )";
-    auto ratios = [](const PythonRun &run) {
-        QList<double> out;
-        for (const QString &line : run.lines())
-            out.append(line.toDouble());
-        std::sort(out.begin(), out.end());
+    struct Try {
+        double overlap = 0;
+        double share = 0;
+    };
+    auto tries = [](const PythonRun &run) {
+        QList<Try> out;
+        for (const QString &line : run.lines()) {
+            const QStringList f = line.split(' ');
+            out.append({f.value(0).toDouble(), f.value(1).toDouble()});
+        }
         return out;
     };
     PythonRun withGil = runPython(src, {}, cpus(2, true));
     VERIFY_RUN(withGil);
-    const QList<double> gilRatios = ratios(withGil);
-    QCOMPARE(gilRatios.size(), 3);
-    const double ratioGil = gilRatios.last(); // the clearest try
-    QVERIFY2(ratioGil > 1.4, qPrintable(QString::number(ratioGil)));
+    const QList<Try> gil = tries(withGil);
+    QCOMPARE(gil.size(), 3);
+    for (const Try &t : gil) {
+        QVERIFY2(t.overlap > 0.5, qPrintable(QString::number(t.overlap))); // both threads on the go...
+        QVERIFY2(t.share < 0.7, qPrintable(QString::number(t.share)));     // ...taking turns on the GIL
+    }
 
     PythonRun noGil = runPython(src, {}, cpus(2, false));
     VERIFY_RUN(noGil);
-    const QList<double> freeRatios = ratios(noGil);
-    QCOMPARE(freeRatios.size(), 3);
-    const double ratioFree = freeRatios.first();
-    if (!loopscope::testing::twoCoresFreeNow())
+    const QList<Try> free = tries(noGil);
+    QCOMPARE(free.size(), 3);
+    double best = 0;
+    for (const Try &t : free)
+        best = std::max(best, std::min(t.overlap, t.share));
+    if (best < 0.8 && !loopscope::testing::twoCoresFreeNow())
         QSKIP("the machine is too busy to show two threads running at once");
-    QVERIFY2(ratioFree < ratioGil - 0.25, qPrintable(QString("%1 vs %2").arg(ratioFree).arg(ratioGil)));
+    QVERIFY2(best >= 0.8, qPrintable(QString::number(best)));
 }
 
+// Two jobs in a two-process pool run at the same time, each on a core of its own: their
+// spans overlap and each got (nearly) a whole core for its span. CPU time per job, not a
+// wall-clock ratio: on a VM a lone run's speed itself swings by 2x, the kernel's count of
+// a thread's CPU time does not. (Threads sharing one GIL would overlap too, but get half
+// a core each.)
 void tst_Executors::processPoolRunsInParallel()
 {
     PythonRun r = runPython(R"(
@@ -405,45 +412,41 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 
 def burn(n):
+    c0 = time.thread_time()
+    t0 = time.perf_counter()
     s = 0
     for i in range(n):
         s += i
-    return s
+    t1 = time.perf_counter()
+    return s, t0, t1, time.thread_time() - c0
 
-def calibrate():
-    n = 200000
-    t0 = time.perf_counter()
-    burn(n)
-    one = time.perf_counter() - t0
-    while one < 0.15:
-        n = n * 2
-        t0 = time.perf_counter()
-        burn(n)
-        one = time.perf_counter() - t0
-    return n, one
+def share(a, b):
+    overlap = (min(a[2], b[2]) - max(a[1], b[1])) / min(a[2] - a[1], b[2] - b[1])
+    cpu = min(a[3] / (a[2] - a[1]), b[3] / (b[2] - b[1]))
+    return min(overlap, cpu)
 
-async def main(n, one):
+async def main(n):
     loop = asyncio.get_running_loop()
+    best = -1.0
     with ProcessPoolExecutor(2) as pool:
         await loop.run_in_executor(pool, burn, 10)  # start both workers
         await loop.run_in_executor(pool, burn, 10)
-        t0 = time.perf_counter()
-        results = await asyncio.gather(loop.run_in_executor(pool, burn, n), loop.run_in_executor(pool, burn, n))
-        two = time.perf_counter() - t0
-    print(results[0] == burn(n), results[0] == results[1])
-    print(two / one)
+        for attempt in range(3):  # the clearest of three: a neighbour may hold a core for a moment
+            a, b = await asyncio.gather(loop.run_in_executor(pool, burn, n), loop.run_in_executor(pool, burn, n))
+            best = max(best, share(a, b))
+    print(a[0] == burn(n)[0], a[0] == b[0])
+    print(best)
 
 if __name__ == "__main__":
-    n, one = calibrate()
-    asyncio.run(main(n, one))
+    asyncio.run(main(6000000))
 )", {}, cpus(2));
     VERIFY_RUN(r);
     QStringList lines = r.lines();
     QCOMPARE(lines.value(0), QString("True True"));
-    const double ratio = lines.value(1).toDouble();
-    if (!loopscope::testing::twoCoresFreeNow())
+    const double share = lines.value(1).toDouble();
+    if (share < 0.8 && !loopscope::testing::twoCoresFreeNow())
         QSKIP("the machine is too busy to show two processes running at once");
-    QVERIFY2(ratio < 1.7, qPrintable(QString::number(ratio)));
+    QVERIFY2(share >= 0.8, qPrintable(QString::number(share)));
 }
 
 QTEST_GUILESS_MAIN(tst_Executors)
