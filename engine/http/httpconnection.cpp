@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <utility>
 
 namespace loopscope::http {
@@ -24,10 +25,17 @@ namespace {
 // Bytes Qt may buffer from the kernel while a request is being answered; past that the
 // client's pipelined data waits in the kernel (TCP flow control, like uvicorn's pause_reading).
 constexpr qint64 kReadBufferLimit = 256 * 1024;
+constexpr qint64 kReadChunk = 64 * 1024;
 
 HttpConnection *self(http_parser *p)
 {
     return static_cast<HttpConnection *>(p->data);
+}
+
+std::int64_t steadyMs()
+{
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
 bool isNoBodyStatus(int status)
@@ -68,7 +76,6 @@ HttpConnection::HttpConnection(HttpServer *server, qintptr descriptor, quint64 i
     , m_server(server)
     , m_socket(new QTcpSocket(this))
     , m_idleTimer(new QTimer(this))
-    , m_writtenTimer(new QTimer(this))
     , m_id(id)
     , m_parser(std::make_unique<http_parser>())
 {
@@ -79,14 +86,12 @@ HttpConnection::HttpConnection(HttpServer *server, qintptr descriptor, quint64 i
         ::close(int(descriptor)); // not adopted: still ours to close; cleaned up below
     m_socket->setReadBufferSize(kReadBufferLimit);
     m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-    m_peerText = m_socket->peerAddress().toString().toLatin1() + ':'
-                 + QByteArray::number(m_socket->peerPort());
+    m_peerAddress = m_socket->peerAddress();
+    m_peerPort = m_socket->peerPort();
+    m_localPort = m_socket->localPort();
+    m_peerText = m_peerAddress.toString().toLatin1() + ':' + QByteArray::number(m_peerPort);
 
-    m_writtenTimer->setSingleShot(true);
-    m_writtenTimer->setInterval(0);
-    connect(m_writtenTimer, &QTimer::timeout, this, &HttpConnection::onBytesWritten);
     m_idleTimer->setSingleShot(true);
-    m_idleTimer->setInterval(server->settings().keepAliveTimeoutMs);
     connect(m_idleTimer, &QTimer::timeout, this, &HttpConnection::onIdleTimeout);
     connect(m_socket, &QTcpSocket::readyRead, this, &HttpConnection::onReadyRead);
     connect(m_socket, &QTcpSocket::bytesWritten, this, &HttpConnection::onBytesWritten);
@@ -101,11 +106,13 @@ HttpConnection::HttpConnection(HttpServer *server, qintptr descriptor, quint64 i
         return;
     }
     // A connection that never sends a request is dropped after the keep-alive timeout too.
-    m_idleTimer->start();
+    markIdle();
 }
 
 HttpConnection::~HttpConnection()
 {
+    if (m_writtenQueued)
+        m_server->cancelWrittenPass(this);
     if (!m_gone) {
         m_gone = true;
         detachActive();
@@ -135,20 +142,36 @@ void HttpConnection::abort()
 
 void HttpConnection::onReadyRead()
 {
-    if (m_gone || m_closing || m_active)
-        return; // pipelined data waits until the current response is out
-    if (!m_socket->bytesAvailable())
+    if (m_gone || m_closing)
         return;
-    m_idleTimer->stop();
-    if (m_pos >= m_buffer.size()) {
-        m_buffer = m_socket->readAll();
-        m_pos = 0;
-    } else {
-        m_buffer += m_socket->readAll();
-    }
+    // Bytes arriving while a request is answered are buffered, not parsed: pipelined
+    // requests wait their turn.
+    if (!readFromSocket() || m_active)
+        return;
+    markBusy();
     parse();
     if (!m_gone && !m_active && !m_closing)
-        m_idleTimer->start();
+        markIdle();
+}
+
+bool HttpConnection::readFromSocket()
+{
+    const qsizetype unparsed = m_buffer.size() - m_pos;
+    if (unparsed >= kReadBufferLimit)
+        return true; // the rest waits in Qt's buffer and then the kernel (TCP flow control, like uvicorn's pause_reading)
+    if (unparsed == 0) {
+        m_buffer.resize(0); // keeps its capacity
+        m_pos = 0;
+    }
+    const qsizetype old = m_buffer.size();
+    m_buffer.resize(old + kReadChunk);
+    const qint64 n = m_socket->read(m_buffer.data() + old, kReadChunk);
+    m_buffer.resize(old + (n > 0 ? qsizetype(n) : 0));
+    if (n < 0) { // not connected any more (Qt reports the end with disconnected())
+        onDisconnected();
+        return false;
+    }
+    return true;
 }
 
 void HttpConnection::parse()
@@ -187,7 +210,7 @@ void HttpConnection::parse()
         }
     }
     if (m_pos >= m_buffer.size()) {
-        m_buffer.clear();
+        m_buffer.resize(0); // keeps its capacity for the next read
         m_pos = 0;
     } else if (m_pos > 64 * 1024) {
         m_buffer.remove(0, m_pos);
@@ -198,9 +221,9 @@ void HttpConnection::parse()
 int HttpConnection::onMessageBegin()
 {
     m_request = HttpRequest();
-    m_request.peerAddress = m_socket->peerAddress();
-    m_request.peerPort = m_socket->peerPort();
-    m_request.localPort = m_socket->localPort();
+    m_request.peerAddress = m_peerAddress;
+    m_request.peerPort = m_peerPort;
+    m_request.localPort = m_localPort;
     m_requestId = m_server->nextRequestId();
     m_headerBytes = 0;
     m_lastWasField = false;
@@ -308,7 +331,7 @@ void HttpConnection::dispatch()
     m_status = 0;
     if (!keepAlive)
         m_closeAfterResponse = true;
-    m_idleTimer->stop();
+    markBusy();
     // b: the burst client's own index for the request plus one (0: untagged)
     trace::record(trace::EventKind::RequestRead, exchange->id(), m_id,
                   std::uint64_t(exchange->request().clientRequestId() + 1));
@@ -351,7 +374,7 @@ void HttpConnection::write(const QByteArray &bytes)
     }
     m_kernelHasAll = m_socket->bytesToWrite() == 0;
     if (m_kernelHasAll || (m_onDrained && m_socket->bytesToWrite() <= m_drainLowWater))
-        m_writtenTimer->start();
+        queueWrittenPass();
 }
 
 void HttpConnection::startResponse(HttpExchange *exchange, int status, const HttpHeaders &headers,
@@ -451,7 +474,7 @@ void HttpConnection::finishResponse(HttpExchange *exchange)
     if (m_chunked)
         write(QByteArrayLiteral("0\r\n\r\n"));
     if (m_socket->bytesToWrite() == 0) // nothing left to flush: complete from the loop
-        m_writtenTimer->start();
+        queueWrittenPass();
     reportWrittenIfDone();
 }
 
@@ -461,7 +484,7 @@ void HttpConnection::reportWrittenIfDone()
     // call, as uvicorn's `await send(body)` returns without yielding when the transport
     // took everything (a request's task ends in the step that answered it, not after
     // whatever the loop runs next). The connection moves on to its next request from
-    // the loop (m_writtenTimer), never inside the application's call.
+    // the loop (queueWrittenPass), never inside the application's call.
     if (m_gone || !m_active || m_reported || !m_bodyDone || !m_kernelHasAll || m_socket->bytesToWrite() > 0)
         return;
     m_reported = true;
@@ -477,7 +500,7 @@ bool HttpConnection::setDrainCallback(HttpExchange *exchange, std::function<void
     m_onDrained = std::move(callback);
     m_drainLowWater = lowWater;
     if (m_socket->bytesToWrite() <= lowWater) // already drained: no bytesWritten will come
-        m_writtenTimer->start();
+        queueWrittenPass();
     return true;
 }
 
@@ -488,6 +511,20 @@ void HttpConnection::callDrain()
     auto callback = std::move(m_onDrained);
     m_onDrained = nullptr;
     callback();
+}
+
+void HttpConnection::queueWrittenPass()
+{
+    if (m_writtenQueued || m_gone)
+        return;
+    m_writtenQueued = true;
+    m_server->scheduleWrittenPass(this);
+}
+
+void HttpConnection::onWrittenPass()
+{
+    m_writtenQueued = false;
+    onBytesWritten();
 }
 
 void HttpConnection::onBytesWritten()
@@ -536,14 +573,14 @@ void HttpConnection::completeActive(bool written)
         return;
     onReadyRead();       // or one waiting in the socket
     if (guard && !m_gone && !m_active && !m_closing)
-        m_idleTimer->start();
+        markIdle();
 }
 
 void HttpConnection::failAndClose(int status)
 {
     // Nothing is in flight here: requests are only parsed between responses.
     m_closing = true;
-    m_idleTimer->stop();
+    markBusy();
     const QByteArray body = status == 400 ? QByteArrayLiteral("Invalid HTTP request received.")
                                           : reasonPhrase(status);
     m_server->log(HttpServer::LogLevel::Warning, status == 400
@@ -563,14 +600,31 @@ void HttpConnection::closeGracefully()
     if (m_gone || m_closing)
         return;
     m_closing = true;
-    m_idleTimer->stop();
+    markBusy();
     m_socket->disconnectFromHost(); // flushes what is queued, then closes
+}
+
+void HttpConnection::markIdle()
+{
+    m_idleSinceMs = steadyMs();
+    if (!m_idleTimer->isActive())
+        m_idleTimer->start(m_server->settings().keepAliveTimeoutMs);
+}
+
+void HttpConnection::markBusy()
+{
+    m_idleSinceMs = -1; // the timer, if running, finds the connection busy and lets it be
 }
 
 void HttpConnection::onIdleTimeout()
 {
-    if (m_gone || m_active)
+    if (m_gone || m_active || m_closing || m_idleSinceMs < 0)
+        return; // busy: markIdle() arms the timer again
+    const std::int64_t left = m_idleSinceMs + m_server->settings().keepAliveTimeoutMs - steadyMs();
+    if (left > 0) {
+        m_idleTimer->start(int(left));
         return;
+    }
     closeGracefully();
 }
 
@@ -598,6 +652,10 @@ void HttpConnection::onDisconnected()
         return;
     m_gone = true;
     m_idleTimer->stop();
+    if (m_writtenQueued) {
+        m_writtenQueued = false;
+        m_server->cancelWrittenPass(this);
+    }
     detachActive();
     m_server->connectionClosed(this);
     deleteLater();

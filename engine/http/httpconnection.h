@@ -7,6 +7,7 @@
 #include "httpheaders.h"
 #include "httprequest.h"
 
+#include <QHostAddress>
 #include <QObject>
 
 #include <functional>
@@ -40,8 +41,12 @@ public:
     void finishResponse(HttpExchange *exchange);
     bool setDrainCallback(HttpExchange *exchange, std::function<void()> callback, qint64 lowWater);
 
+    // From HttpServer: the loop pass this connection asked for (queueWrittenPass).
+    void onWrittenPass();
+
 private:
     void onReadyRead();
+    bool readFromSocket(); // false: the connection is gone
     void onBytesWritten();
     void onDisconnected();
     void onIdleTimeout();
@@ -54,6 +59,11 @@ private:
     void detachActive();
     void write(const QByteArray &bytes);
     void callDrain();
+    void queueWrittenPass();
+    // Keep-alive: the timer is armed lazily; it checks on firing how long the connection
+    // has really been idle (no timer restart per request).
+    void markIdle();
+    void markBusy();
 
     // libhttp-parser callbacks
     friend struct HttpConnectionParserCallbacks;
@@ -68,15 +78,18 @@ private:
     HttpServer *m_server;
     QTcpSocket *m_socket;
     QTimer *m_idleTimer;
-    // Zero-interval: onBytesWritten at the next loop pass, when a write went out whole.
-    // (QTimer::singleShot(0) would post an event, and GLib's dispatcher writes its
-    // wake-up eventfd for each one.)
-    QTimer *m_writtenTimer;
+    std::int64_t m_idleSinceMs = -1; // steady clock; -1 while a request is read or answered
+    // onBytesWritten at the next loop pass (HttpServer::scheduleWrittenPass), when a
+    // write went out whole.
+    bool m_writtenQueued = false;
     bool m_kernelHasAll = false; // the last write went to the kernel whole
     bool m_reported = false;     // the active exchange was told its response is written
     quint64 m_id;
     std::unique_ptr<http_parser> m_parser;
     QByteArray m_peerText; // "127.0.0.1:51234" for the access log
+    QHostAddress m_peerAddress;
+    quint16 m_peerPort = 0;
+    quint16 m_localPort = 0;
 
     QByteArray m_buffer;   // received, not yet parsed from m_pos on
     qsizetype m_pos = 0;

@@ -6,6 +6,7 @@
 #include <QTcpServer>
 #include <QTimer>
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <cerrno>
 #include <cstring>
@@ -72,7 +73,13 @@ HttpServer::HttpServer(HttpApplication *application, const HttpServerSettings &s
     , m_application(application)
     , m_settings(settings)
     , m_inflight(std::make_shared<std::atomic<int>>(0))
+    , m_writtenPass(new QTimer(this))
 {
+    // Zero-interval: the next loop pass. (QTimer::singleShot(0) would post an event, and
+    // GLib's dispatcher writes its wake-up eventfd for each one.)
+    m_writtenPass->setSingleShot(true);
+    m_writtenPass->setInterval(0);
+    connect(m_writtenPass, &QTimer::timeout, this, &HttpServer::runWrittenPass);
 }
 
 HttpServer::~HttpServer()
@@ -212,6 +219,34 @@ void HttpServer::acceptConnection(qintptr descriptor)
 void HttpServer::connectionClosed(HttpConnection *)
 {
     --m_connections;
+}
+
+void HttpServer::scheduleWrittenPass(HttpConnection *connection)
+{
+    m_writtenQueue.push_back(connection);
+    if (!m_writtenPass->isActive())
+        m_writtenPass->start();
+}
+
+void HttpServer::cancelWrittenPass(HttpConnection *connection)
+{
+    std::erase(m_writtenQueue, connection);
+    if (m_runningPass)
+        std::replace(m_runningPass->begin(), m_runningPass->end(), connection, static_cast<HttpConnection *>(nullptr));
+}
+
+void HttpServer::runWrittenPass()
+{
+    // Connections queued while these run wait for the next pass, as a zero timer of
+    // their own would.
+    std::vector<HttpConnection *> due;
+    due.swap(m_writtenQueue);
+    m_runningPass = &due; // a connection destroyed meanwhile is taken out of `due` too
+    for (std::size_t i = 0; i < due.size(); ++i) {
+        if (HttpConnection *c = due[i])
+            c->onWrittenPass();
+    }
+    m_runningPass = nullptr;
 }
 
 } // namespace loopscope::http

@@ -11,8 +11,10 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <vector>
 
 class QTcpServer;
+class QTimer;
 
 namespace loopscope::http {
 
@@ -65,9 +67,14 @@ public:
     void logAccess(const QByteArray &peer, const QByteArray &method, const QByteArray &target,
                    const QByteArray &version, int status);
     void connectionClosed(HttpConnection *connection);
+    // Calls connection->onWrittenPass() at the next pass of the loop thread's event loop:
+    // one zero timer for the whole server, not a timer per connection and response.
+    void scheduleWrittenPass(HttpConnection *connection);
+    void cancelWrittenPass(HttpConnection *connection);
 
 private:
     void acceptConnection(qintptr descriptor);
+    void runWrittenPass();
     friend class HttpListener;
 
     HttpApplication *m_application;
@@ -79,6 +86,9 @@ private:
     quint64 m_nextConnectionId = 0;
     std::int64_t m_requestsStarted = 0;
     std::shared_ptr<std::atomic<int>> m_inflight;
+    QTimer *m_writtenPass;
+    std::vector<HttpConnection *> m_writtenQueue;
+    std::vector<HttpConnection *> *m_runningPass = nullptr; // the pass being run, if any
 };
 
 // Creates a TCP socket bound to address:port and listening (SO_REUSEADDR, plus
