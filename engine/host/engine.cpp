@@ -4,6 +4,8 @@
 #include "enginecore.h"
 #include "staticdiagnostics.h"
 
+#include "trace/tracebuffer.h"
+
 #include <QMetaObject>
 #include <QPointer>
 
@@ -172,6 +174,7 @@ void Engine::queueLogLine(const QString &line)
     {
         std::lock_guard lock(m_logMutex);
         m_pendingLog.append(line);
+        m_pendingLogTimes.append(trace::now());
         if (m_pendingLog.size() > 1)
             return; // a flush is already on its way
     }
@@ -180,11 +183,13 @@ void Engine::queueLogLine(const QString &line)
         if (!self)
             return;
         QStringList lines;
+        QList<quint64> times;
         {
             std::lock_guard lock(self->m_logMutex);
             lines.swap(self->m_pendingLog);
+            times.swap(self->m_pendingLogTimes);
         }
-        Q_EMIT self->logLines(lines);
+        Q_EMIT self->logLines(lines, times);
     }, Qt::QueuedConnection);
 }
 

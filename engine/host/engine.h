@@ -49,7 +49,9 @@ signals:
     void stopped();
     // Log lines (access log, server messages) in batches: the lines that arrived while the
     // receiver's thread was busy come as one signal, never one queued call per line.
-    void logLines(const QStringList &lines);
+    // `timesNs`: when each was logged, on the trace clock (trace::now()), so that a view can
+    // put them among the traced prints (which reach it through the trace's holdback).
+    void logLines(const QStringList &lines, const QList<quint64> &timesNs);
 
 private:
     void post(std::function<void()> job);
@@ -71,6 +73,7 @@ private:
 
     std::mutex m_logMutex;
     QStringList m_pendingLog; // guarded by m_logMutex; a flush is queued while non-empty
+    QList<quint64> m_pendingLogTimes;
 
     std::mutex m_jobsMutex;
     std::condition_variable m_jobsCv;

@@ -26,6 +26,8 @@ public:
     bool poll();
     const trace::Session &session();
     std::size_t eventsApplied() const { return m_builder.eventsApplied(); }
+    // trace::now() at t = 0 (0 until set or seen).
+    std::uint64_t origin() const { return m_builder.origin(); }
 
 private:
     std::shared_ptr<TraceSubscription> m_subscription;

@@ -73,6 +73,17 @@ private slots:
         QVERIFY(w.charts()->lagPoints() >= 2);
         QVERIFY(w.console()->toPlainText().contains(QStringLiteral("Hello 0")));
         QVERIFY(w.console()->toPlainText().contains(QStringLiteral("bye 1")));
+        {
+            // In the order it happened: a request's access line after its prints, before
+            // the next request's (the prints come through the trace, 30 ms behind the log).
+            const QString text = w.console()->toPlainText();
+            const qsizetype bye0 = text.indexOf(QStringLiteral("bye 0"));
+            const qsizetype access0 = text.indexOf(QStringLiteral("GET /ping?i=0"));
+            const qsizetype hello1 = text.indexOf(QStringLiteral("Hello 1"));
+            const qsizetype bye1 = text.indexOf(QStringLiteral("bye 1"));
+            const qsizetype access1 = text.indexOf(QStringLiteral("GET /ping?i=1"));
+            QVERIFY2(bye0 >= 0 && access0 > bye0 && hello1 > access0 && access1 > bye1, qPrintable(text));
+        }
         const trace::Session *s = w.engine()->session();
         // The editor marks the line the engine blamed for blocking the loop.
         bool attributed = false;

@@ -113,7 +113,7 @@ EngineController::EngineController(QObject *parent)
                 tracebacks.append(err.traceback.trimmed());
         }
         if (!tracebacks.isEmpty())
-            emit logLines(tracebacks);
+            emit logLines(tracebacks, {});
         // A running engine keeps serving the last good app, like uvicorn --reload.
         if (d->engine.isRunning())
             setState(State::Running, tr("Running the last good version on 127.0.0.1:%1").arg(m_port));
@@ -269,6 +269,7 @@ bool EngineController::runBurst(const BurstSpec &spec, QString *why)
         retire(std::move(m_shown));
         const bool stopped = r->stopped;
         m_shown = std::shared_ptr<const trace::Session>(r, &r->session);
+        m_shownOriginNs = r->originNs;
         d->liveActive = false;
         m_burstRunning = false;
         emit burstFinished(stopped);
@@ -316,6 +317,15 @@ const trace::Session *EngineController::session() const
     return m_shown.get();
 }
 
+std::uint64_t EngineController::sessionOriginNs() const
+{
+#ifdef LOOPSCOPE_HAVE_HOST
+    if (d->liveActive)
+        return d->live.origin();
+#endif
+    return m_shown ? m_shownOriginNs : 0;
+}
+
 std::shared_ptr<const trace::Session> EngineController::finishedSession() const
 {
 #ifdef LOOPSCOPE_HAVE_HOST
@@ -329,12 +339,14 @@ void EngineController::showSession(const trace::Session &session)
 {
     retire(std::move(m_shown));
     m_shown = std::make_shared<const trace::Session>(session);
+    m_shownOriginNs = 0;
 }
 
 void EngineController::clearSession()
 {
     retire(std::move(m_shown));
     m_shown.reset();
+    m_shownOriginNs = 0;
 }
 
 QJsonObject EngineController::resultsJson() const

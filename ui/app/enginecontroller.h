@@ -59,6 +59,9 @@ public:
     // The finished or reopened run on screen, shared (for work off the GUI thread); null
     // while a burst runs or before the first run.
     std::shared_ptr<const trace::Session> finishedSession() const;
+    // trace::now() at t = 0 of the session on screen when it is (or was) a burst of this
+    // engine; 0 for a session reopened from a file or none.
+    std::uint64_t sessionOriginNs() const;
     // Shows a session that was read from a file (no engine involved).
     void showSession(const trace::Session &session);
     void clearSession();
@@ -75,8 +78,9 @@ signals:
     void loaded(const QList<loopscope::ui::Endpoint> &endpoints);
     void loadFailed(const QList<loopscope::ui::SourceMark> &errors);
     void diagnostics(const QList<loopscope::ui::SourceMark> &warnings);
-    // Log lines in batches (the engine's access log comes a batch per event-loop pass).
-    void logLines(const QStringList &lines);
+    // Log lines in batches (the engine's access log comes a batch per event-loop pass),
+    // each with the trace clock's time it was logged at (trace::now()).
+    void logLines(const QStringList &lines, const QList<quint64> &timesNs);
     void burstStarted();
     void burstProgress(int done, int total);
     void burstFinished(bool stopped);
@@ -92,6 +96,7 @@ private:
     QList<Endpoint> m_endpoints;
     bool m_burstRunning = false;
     std::shared_ptr<const trace::Session> m_shown; // finished or reopened session
+    std::uint64_t m_shownOriginNs = 0;              // of m_shown, when it is a burst's
 };
 
 } // namespace loopscope::ui

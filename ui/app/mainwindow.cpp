@@ -509,7 +509,12 @@ void MainWindow::connectEngine()
     });
     connect(m_engine, &EngineController::loadFailed, this, &MainWindow::onLoadFailed);
     connect(m_engine, &EngineController::diagnostics, this, &MainWindow::onDiagnostics);
-    connect(m_engine, &EngineController::logLines, this, [this](const QStringList &lines) {
+    connect(m_engine, &EngineController::logLines, this, [this](const QStringList &lines, const QList<quint64> &times) {
+        if (m_engine->burstRunning() && times.size() == lines.size()) {
+            for (qsizetype i = 0; i < lines.size(); ++i)
+                m_heldLogs.push_back({times[i], lines[i]});
+            return; // shown among the prints by appendNewOutput
+        }
         QList<ConsoleLine> out;
         out.reserve(lines.size());
         for (const QString &line : lines)
@@ -780,11 +785,23 @@ void MainWindow::markBlockingLines(const trace::Session &s)
     m_editor->setBlockingLines(lines);
 }
 
-void MainWindow::appendNewOutput(const trace::Session &s)
+void MainWindow::appendNewOutput(const trace::Session &s, bool final)
 {
     if (m_printsShown > s.prints.size())
         m_printsShown = 0;
     QList<ConsoleLine> out;
+    // A log line goes out once the session has reached the time it was logged at: every
+    // print before it is in the session by then.
+    const std::uint64_t origin = m_engine->sessionOriginNs();
+    std::vector<HeldLog> later;
+    for (HeldLog &h : m_heldLogs) {
+        const double t = origin ? (h.ns > origin ? double(h.ns - origin) / 1e9 : 0.0) : -1.0;
+        if (final || !origin || t <= s.end)
+            out.append({ConsoleLine::Kind::Log, t, -1, {}, std::move(h.text)});
+        else
+            later.push_back(std::move(h));
+    }
+    m_heldLogs.swap(later);
     for (size_t i = m_printsShown; i < s.prints.size(); ++i) {
         const trace::PrintLine &p = s.prints[i];
         out.append({p.stream ? ConsoleLine::Kind::Stderr : ConsoleLine::Kind::Print, p.t, p.request,
@@ -866,8 +883,10 @@ void MainWindow::onBurstFinished(bool stopped)
     // budget.
     if (const trace::Session *s = m_engine->session()) {
         m_charts->replaceSession(*s);
-        appendNewOutput(*s);
+        appendNewOutput(*s, true);
         showFindingsSoon();
+    } else if (!m_heldLogs.empty()) {
+        appendNewOutput(trace::Session(), true);
     }
     m_frameLabel->setText(tr("frame p99 %1 ms").arg(m_frames.quantile(0.99), 0, 'f', 1));
     statusBar()->showMessage(stopped ? tr("Burst stopped") : tr("Burst finished"), 5000);

@@ -125,7 +125,9 @@ private:
     static std::shared_ptr<const RunStudy> studyRun(const trace::Session &s);
     void showDiagnosis(const RunStudy &study);
     void markBlockingLines(const trace::Session &s);
-    void appendNewOutput(const trace::Session &s);
+    // The session's prints and warnings not shown yet, with the held log lines they have
+    // caught up with (all of them when `final`), in time order.
+    void appendNewOutput(const trace::Session &s, bool final = false);
     void onLoadFailed(const QList<SourceMark> &errors);
     void onDiagnostics(const QList<SourceMark> &warnings);
     void onBurstFinished(bool stopped);
@@ -173,6 +175,13 @@ private:
     QString m_runLabel;
     size_t m_printsShown = 0;
     size_t m_warningsShown = 0;
+    // Log lines of a running burst, waiting for the prints logged before them: those reach
+    // the app through the trace's holdback, the log lines straight away.
+    struct HeldLog {
+        quint64 ns = 0; // trace::now() when logged
+        QString text;
+    };
+    std::vector<HeldLog> m_heldLogs;
     int m_burstCount = 0;
     QByteArray m_defaultState;
     QFutureWatcher<std::shared_ptr<const RunStudy>> m_study;
