@@ -23,9 +23,16 @@ void LiveSession::reset(std::uint64_t originNs)
     TraceFeed::instance().pump();
     m_subscription->take();
     m_builder.clear();
+    m_builder.setSlowStep(m_slowStepNs);
     m_threadCount = 0;
     if (originNs)
         m_builder.setOrigin(originNs);
+}
+
+void LiveSession::setSlowStep(double seconds)
+{
+    m_slowStepNs = std::uint64_t(seconds > 0 ? seconds * 1e9 : 0);
+    m_builder.setSlowStep(m_slowStepNs);
 }
 
 bool LiveSession::poll()

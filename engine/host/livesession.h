@@ -22,6 +22,8 @@ public:
 
     // Starts over with t = 0 at `originNs` (trace::now(); 0 = the first event seen).
     void reset(std::uint64_t originNs = 0);
+    // The engine's slow-step threshold: a step running longer shows as blocking the loop.
+    void setSlowStep(double seconds);
     // Drains what the engine traced since the last poll. True when anything changed.
     bool poll();
     const trace::Session &session();
@@ -33,6 +35,7 @@ private:
     std::shared_ptr<TraceSubscription> m_subscription;
     trace::SessionBuilder m_builder;
     std::size_t m_threadCount = 0;
+    std::uint64_t m_slowStepNs = 100'000'000;
 };
 
 } // namespace loopscope::host

@@ -289,10 +289,10 @@ void EventLoop::runStep(Handle &h)
     std::uint64_t seq = 0;
     const bool watched = m_watchdog != nullptr;
     const std::uint64_t generation = m_watchdogGeneration;
-    if (watched)
-        seq = m_watchdog->stepBegin();
-    m_currentRequest = request;
     const std::uint64_t start = trace::now();
+    if (watched)
+        seq = m_watchdog->stepBegin(start, request);
+    m_currentRequest = request;
     const bool tracing = trace::enabled();
     if (tracing)
         trace::emitAt(start, trace::EventKind::LoopStepBegin, request, label);
@@ -343,8 +343,17 @@ void EventLoop::setPositionSampler(PositionSampler sampler)
 {
     m_watchdog.reset();
     ++m_watchdogGeneration;
-    if (sampler)
+    if (sampler) {
         m_watchdog = std::make_unique<LoopWatchdog>(std::move(sampler), m_sampleIntervalMs);
+        m_watchdog->setSlowThreshold(m_slowNs);
+    }
+}
+
+void EventLoop::setSlowCallbackDuration(double seconds)
+{
+    m_slowNs = std::uint64_t(seconds * 1e9);
+    if (m_watchdog)
+        m_watchdog->setSlowThreshold(m_slowNs);
 }
 
 void EventLoop::setSampleInterval(int intervalMs)

@@ -120,7 +120,7 @@ public:
     std::uint64_t iteration() const { return m_iteration.load(std::memory_order_relaxed); }
 
     // --- monitoring ---
-    void setSlowCallbackDuration(double seconds) { m_slowNs = std::uint64_t(seconds * 1e9); }
+    void setSlowCallbackDuration(double seconds);
     double slowCallbackDuration() const { return double(m_slowNs) / 1e9; }
     // Installs the watchdog's sampler (the loop thread's ThreadState::samplePosition).
     void setPositionSampler(PositionSampler sampler);

@@ -24,8 +24,11 @@ LoopWatchdog::~LoopWatchdog()
     m_thread.join();
 }
 
-std::uint64_t LoopWatchdog::stepBegin()
+std::uint64_t LoopWatchdog::stepBegin(std::uint64_t startNs, std::int64_t request)
 {
+    // Published before the counter turns odd: the watchdog reads them once it sees it odd.
+    m_stepStart.store(startNs, std::memory_order_relaxed);
+    m_stepRequest.store(request, std::memory_order_relaxed);
     const std::uint64_t seq = m_seq.fetch_add(1) + 1; // now odd
     if (m_parked.load()) {
         std::lock_guard lock(m_parkMutex);
@@ -84,11 +87,45 @@ void LoopWatchdog::run()
             continue;
         if (m_seq.load() != seq)
             continue; // the step ended while we sampled: the sample may belong to the next
-        std::lock_guard lock(m_samplesMutex);
-        auto &counted = m_samples[seq][sample.key()];
-        if (counted.count++ == 0)
-            counted.sample = std::move(sample);
+        {
+            std::lock_guard lock(m_samplesMutex);
+            auto &counted = m_samples[seq][sample.key()];
+            if (counted.count++ == 0)
+                counted.sample = std::move(sample);
+        }
+        reportStall(seq);
     }
+}
+
+void LoopWatchdog::reportStall(std::uint64_t seq)
+{
+    constexpr std::uint64_t kEvery = 100'000'000;
+    const std::uint64_t start = m_stepStart.load(std::memory_order_relaxed);
+    if (!trace::enabled() || start == 0)
+        return;
+    const std::uint64_t now = trace::now();
+    if (now < start + m_slowNs.load() || (seq == m_stallSeq && now < m_lastStall + kEvery))
+        return;
+    std::string key;
+    {
+        std::lock_guard lock(m_samplesMutex);
+        auto it = m_samples.find(seq);
+        if (it == m_samples.end())
+            return;
+        int best = 0;
+        for (const auto &[k, counted] : it->second) {
+            if (counted.count > best) {
+                best = counted.count;
+                key = k;
+            }
+        }
+    }
+    if (m_seq.load() != seq)
+        return; // ended meanwhile: its LoopBlocked tells the rest
+    m_stallSeq = seq;
+    m_lastStall = now;
+    trace::emitAt(now, trace::EventKind::LoopStall, m_stepRequest.load(std::memory_order_relaxed), start, 0,
+                  trace::intern(key));
 }
 
 } // namespace loopscope::runtime

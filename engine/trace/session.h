@@ -125,6 +125,10 @@ struct LoopModel {
     double binSeconds = 0.1;
     std::vector<UtilisationBin> utilisation;
     std::vector<BlockedSpan> blocked;
+    // Live sessions: steps running right now for longer than the slow-step threshold, up to
+    // the session's end, with where they have been seen most so far (empty until the loop's
+    // watchdog reports it). Each becomes one of `blocked` when its step ends.
+    std::vector<BlockedSpan> blocking;
     std::vector<LoopWarningLine> warnings;
     std::size_t steps = 0;
 };

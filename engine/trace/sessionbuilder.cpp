@@ -54,6 +54,20 @@ bool overlaps(double aStart, double aEnd, double bStart, double bEnd, double min
     return std::min(aEnd, bEnd) - std::max(aStart, bStart) > minOverlap;
 }
 
+// "app.py:14|async_block|time.sleep" (a watchdog sample's key) into the span's fields.
+void setWhere(BlockedSpan &b, const std::string &where)
+{
+    const auto bar1 = where.find('|');
+    const auto bar2 = bar1 == std::string::npos ? bar1 : where.find('|', bar1 + 1);
+    b.where = where.substr(0, bar1);
+    if (b.where.starts_with("?")) // no source position could be attributed
+        b.where.clear();
+    if (bar1 != std::string::npos)
+        b.function = where.substr(bar1 + 1, bar2 == std::string::npos ? bar2 : bar2 - bar1 - 1);
+    if (bar2 != std::string::npos)
+        b.call = where.substr(bar2 + 1);
+}
+
 } // namespace
 
 SessionBuilder::SessionBuilder() = default;
@@ -298,9 +312,21 @@ void SessionBuilder::apply(const TraceEvent &e)
         ts.inStep = true;
         ts.stepStart = e.t;
         ts.stepName = static_cast<std::int64_t>(e.a);
+        ts.stepRequest = e.request;
+        ts.stallWhere = 0;
+        ts.process = e.process;
         ++loop.steps;
         break;
     }
+    case EventKind::LoopStall:
+        // From the watchdog's thread: about the loop step of that process that began at `a`.
+        for (auto &[thread, ts] : m_threadState) {
+            if (ts.inStep && ts.stepStart == e.a && ts.process == e.process) {
+                ts.stallWhere = e.c;
+                break;
+            }
+        }
+        break;
     case EventKind::LoopStepEnd: {
         ThreadState &ts = m_threadState[e.thread];
         if (ts.inStep)
@@ -320,16 +346,7 @@ void SessionBuilder::apply(const TraceEvent &e)
         BlockedSpan b;
         b.start = secs(e.a);
         b.end = std::max(b.start, secs(e.b));
-        const std::string &where = text(e.c);
-        const auto bar1 = where.find('|');
-        const auto bar2 = bar1 == std::string::npos ? bar1 : where.find('|', bar1 + 1);
-        b.where = where.substr(0, bar1);
-        if (b.where.starts_with("?")) // no source position could be attributed
-            b.where.clear();
-        if (bar1 != std::string::npos)
-            b.function = where.substr(bar1 + 1, bar2 == std::string::npos ? bar2 : bar2 - bar1 - 1);
-        if (bar2 != std::string::npos)
-            b.call = where.substr(bar2 + 1);
+        setWhere(b, text(e.c));
         b.request = e.request;
         b.process = e.process;
         loop.blocked.push_back(std::move(b));
@@ -591,6 +608,26 @@ void SessionBuilder::refresh()
             keys.emplace_back(done, i);
     }
     rankBy(keys, [&](std::size_t i, int rank) { s.requests[i].doneRank = rank; });
+
+    // Steps blocking the loop right now (live): those past the slow-step threshold.
+    s.loop.blocking.clear();
+    for (const auto &[thread, ts] : m_threadState) {
+        if (!ts.inStep || !s.isLoopThread(thread))
+            continue;
+        const double start = secs(ts.stepStart);
+        if (s.end - start < double(m_slowStep) / 1e9)
+            continue;
+        BlockedSpan b;
+        b.start = start;
+        b.end = s.end;
+        if (ts.stallWhere)
+            setWhere(b, text(ts.stallWhere));
+        b.request = ts.stepRequest;
+        b.process = ts.process;
+        s.loop.blocking.push_back(std::move(b));
+    }
+    std::sort(s.loop.blocking.begin(), s.loop.blocking.end(),
+              [](const BlockedSpan &a, const BlockedSpan &b) { return a.start < b.start; });
 
     // Who waited behind each blocking span: requests that were ready for the loop (sent but
     // not yet started, queued, or finished on a worker) while it was blocked.

@@ -43,6 +43,9 @@ public:
     // after another), so events are held back for `holdback` ns of trace time and applied
     // in time order. finish() applies everything still held.
     void setHoldback(std::uint64_t ns) { m_holdback = ns; }
+    // How long a step runs before the live session shows the loop blocked (asyncio's
+    // slow_callback_duration; the engine reports blocked steps from the same threshold).
+    void setSlowStep(std::uint64_t ns) { m_slowStep = ns; }
 
     void add(std::span<const TraceEvent> events);
     // The trace clock read right after a drain: every event stamped `holdback` before it
@@ -67,6 +70,9 @@ private:
     struct ThreadState {
         std::int64_t stepName = -1;
         std::uint64_t stepStart = 0;
+        std::int64_t stepRequest = -1;
+        std::uint64_t stallWhere = 0; // string id from the step's latest LoopStall, 0 = none
+        std::uint16_t process = 0;
         bool inStep = false;
     };
 
@@ -87,6 +93,7 @@ private:
     std::uint64_t m_origin = 0;
     bool m_haveOrigin = false;
     std::uint64_t m_holdback = 30'000'000;
+    std::uint64_t m_slowStep = 100'000'000;
     std::uint64_t m_maxSeen = 0;
     std::vector<TraceEvent> m_pending;
     std::size_t m_applied = 0;

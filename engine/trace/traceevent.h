@@ -45,6 +45,10 @@ enum class EventKind : std::uint16_t {
                       //     method ("GET"); emitted once when the request line is parsed
     GilWaitBegin,     // a thread wants the GIL; request = whose code, a = string id "file:line"
     GilAcquired,      // the thread holds the GIL again
+    LoopStall,        // a loop step has run past the slow-step threshold and still runs (from
+                      //     the loop's watchdog thread, about every 100 ms); request = whose
+                      //     step, a = the step's start ns (its LoopStepBegin's t), c = string id
+                      //     "file:line|function|call" of where it has been seen most so far
     Count
 };
 

@@ -95,6 +95,38 @@ private slots:
         QVERIFY(!error.isEmpty());
     }
 
+    // A step blocking the loop right now is drawn up to "now" and labelled with where it
+    // runs; it is gone from the next frame once it has ended.
+    void blockingStepIsDrawnWhileItRuns()
+    {
+        QCustomPlot plot;
+        ui::LoopLagChart lag;
+        lag.attach(&plot);
+        trace::Session s;
+        s.end = 0.6;
+        trace::BlockedSpan now;
+        now.start = 0.01;
+        now.end = 0.6;
+        now.where = "app.py:14";
+        now.function = "ping";
+        now.call = "time.sleep";
+        s.loop.blocking.push_back(now);
+        lag.update(s);
+        QCOMPARE(lag.liveBlockedShown(), 1);
+        QCOMPARE(lag.liveBlockedText(0), QStringLiteral("blocking: time.sleep @ app.py:14  0.59 s so far"));
+        s.end = 0.9;
+        s.loop.blocking[0].end = 0.9;
+        lag.update(s);
+        QCOMPARE(lag.liveBlockedShown(), 1);
+        QCOMPARE(lag.liveBlockedText(0), QStringLiteral("blocking: time.sleep @ app.py:14  0.89 s so far"));
+        const int items = plot.itemCount();
+        s.loop.blocking.clear();
+        s.loop.blocked.push_back(now);
+        lag.update(s);
+        QCOMPARE(lag.liveBlockedShown(), 0);
+        QCOMPARE(plot.itemCount(), items); // the live rect and label gave way to the span's
+    }
+
     // Fed every "frame" like the app does: data is appended, never duplicated.
     void liveUpdatesAreIncremental()
     {

@@ -51,6 +51,7 @@ private slots:
     void blockingHelperAwaited();
     void cpuBoundLoop();
     void awaitedSleepDoesNotBlock();
+    void stepIsReportedWhileItBlocks();
 };
 
 void tst_BlockedSteps::timeSleepInAsyncDef()
@@ -137,6 +138,43 @@ asyncio.run(polite())
     VERIFY_RUN(r);
     auto b = blockedSteps();
     QVERIFY2(b.empty(), qPrintable(describe(b)));
+}
+
+// While a step blocks, past the slow-step threshold, the watchdog says so and where
+// (LoopStall, about every 100 ms): a live view need not wait for the step to end.
+void tst_BlockedSteps::stepIsReportedWhileItBlocks()
+{
+    PythonRun r = runPython(R"(import asyncio
+import time
+
+async def async_block():
+    time.sleep(0.5)
+    return "ok"
+
+asyncio.run(async_block())
+)");
+    VERIFY_RUN(r);
+    std::vector<trace::TraceEvent> events;
+    trace::TraceHub::instance().drain(events);
+    const trace::TraceEvent *blocked = nullptr;
+    for (const auto &e : events)
+        if (e.kind == trace::EventKind::LoopBlocked)
+            blocked = &e;
+    QVERIFY(blocked);
+    const std::uint64_t start = blocked->a, end = blocked->b;
+    std::vector<const trace::TraceEvent *> stalls;
+    for (const auto &e : events)
+        if (e.kind == trace::EventKind::LoopStall)
+            stalls.push_back(&e);
+    // 0.5 s with a 0.1 s threshold: reported from 0.1 s on, about every 0.1 s.
+    QVERIFY2(stalls.size() >= 2 && stalls.size() <= 6, qPrintable(QString::number(stalls.size())));
+    for (const trace::TraceEvent *s : stalls) {
+        QCOMPARE(s->a, start);                // about this very step
+        QVERIFY(s->t >= start + 100'000'000); // past the threshold
+        QVERIFY(s->t < end + 1'000'000);      // while it still ran (the report may lose a
+                                              // race with the step's end by a hair)
+        QCOMPARE(QString::fromStdString(trace::stringAt(s->c)), QString("app.py:5|async_block|time.sleep"));
+    }
 }
 
 QTEST_GUILESS_MAIN(tst_BlockedSteps)

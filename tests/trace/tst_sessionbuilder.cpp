@@ -189,6 +189,67 @@ private slots:
         QVERIFY(std::abs(b.session().end - 0.47) < 1e-6);
     }
 
+    // Live: a step past the slow-step threshold shows as blocking the loop up to the
+    // session's end, named once the watchdog reports where it runs, and gives way to the
+    // blocked span when it ends.
+    void blockingStepsShowWhileTheyRun()
+    {
+        const std::uint32_t watchdog = 90;
+        Stream stream;
+        stream.ev(0.010, EventKind::LoopStepBegin, kLoop, 0, intern("Task-1 ping"));
+        SessionBuilder b;
+        b.setOrigin(kOrigin);
+        b.setThreads(Stream::threads());
+        b.add(stream.events);
+        b.advanceTo(stream.ns(0.10)); // 60 ms into the step: not blocking yet
+        QCOMPARE(b.session().loop.blocking.size(), std::size_t(0));
+        b.advanceTo(stream.ns(0.20)); // 160 ms
+        QCOMPARE(b.session().loop.blocking.size(), std::size_t(1));
+        {
+            const BlockedSpan &now = b.session().loop.blocking[0];
+            QVERIFY(near(now.start, 0.010, 1e-9));
+            QVERIFY(near(now.end, 0.17, 1e-9)); // up to now - holdback
+            QCOMPARE(now.request, std::int64_t(0));
+            QVERIFY(now.where.empty() && now.call.empty());
+        }
+
+        Stream more;
+        more.ev(0.115, EventKind::LoopStall, watchdog, 0, stream.ns(0.010), 0,
+                intern("app.py:14|ping|time.sleep"));
+        more.ev(0.115, EventKind::LoopStall, watchdog, 0, stream.ns(0.005), 0, // another step's
+                intern("app.py:99|other|time.sleep"));
+        b.add(more.events);
+        b.advanceTo(stream.ns(0.60));
+        QCOMPARE(b.session().loop.blocking.size(), std::size_t(1));
+        {
+            const BlockedSpan &now = b.session().loop.blocking[0];
+            QCOMPARE(now.where, std::string("app.py:14"));
+            QCOMPARE(now.call, std::string("time.sleep"));
+            QCOMPARE(now.function, std::string("ping"));
+            QVERIFY(near(now.end, 0.57, 1e-9));
+        }
+        QCOMPARE(b.session().loop.blocked.size(), std::size_t(0));
+
+        Stream end;
+        end.ev(1.010, EventKind::LoopStepEnd, kLoop, 0, intern("Task-1 ping"));
+        end.blocked(0.010, 1.010, "app.py:14|ping|time.sleep", 0);
+        b.add(end.events);
+        b.advanceTo(stream.ns(1.2));
+        QCOMPARE(b.session().loop.blocking.size(), std::size_t(0));
+        QCOMPARE(b.session().loop.blocked.size(), std::size_t(1));
+
+        // A higher threshold (the engine's slow_callback_duration) waits longer.
+        SessionBuilder slow;
+        slow.setOrigin(kOrigin);
+        slow.setThreads(Stream::threads());
+        slow.setSlowStep(500'000'000);
+        slow.add(stream.events);
+        slow.advanceTo(stream.ns(0.40));
+        QCOMPARE(slow.session().loop.blocking.size(), std::size_t(0));
+        slow.advanceTo(stream.ns(0.60));
+        QCOMPARE(slow.session().loop.blocking.size(), std::size_t(1));
+    }
+
     void clientRecordsMergeIntoRequests()
     {
         SessionBuilder b;

@@ -311,6 +311,14 @@ int ChartsView::blockedSpansShown() const
     return int(d->blocked.size());
 }
 
+QStringList ChartsView::liveBlockedLabels() const
+{
+    QStringList out;
+    for (int i = 0; i < d->lag.liveBlockedShown(); ++i)
+        out << d->lag.liveBlockedText(i);
+    return out;
+}
+
 void ChartsView::updateSession(const Session &s, bool all)
 {
     const QCPRange keep = m_lag->xAxis->range();

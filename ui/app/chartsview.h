@@ -49,6 +49,8 @@ public:
     int lagPoints() const;
     int timelineRows() const;
     int blockedSpansShown() const;
+    // Steps blocking the loop right now (live), as labelled on the loop chart.
+    QStringList liveBlockedLabels() const;
 
     QCustomPlot *lagPlot() const { return m_lag; }
     QCustomPlot *poolPlot() const { return m_pool; }

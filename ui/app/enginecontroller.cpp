@@ -274,6 +274,7 @@ bool EngineController::runBurst(const BurstSpec &spec, QString *why)
         m_burstRunning = false;
         emit burstFinished(stopped);
     });
+    d->live.setSlowStep(m_config.slowCallbackDuration);
     d->live.reset(trace::now());
     d->liveActive = true;
     m_burstRunning = true;

@@ -63,6 +63,7 @@ void LoopLagChart::reset()
     m_maxLag = 0;
     m_labels = 0;
     m_labelTexts.clear();
+    m_live.clear(); // clearItems() below deletes them
     if (!m_plot)
         return;
     m_lag->data()->clear();
@@ -160,6 +161,7 @@ void LoopLagChart::update(const trace::Session &session)
         }
     }
     m_blockedCount = loop.blocked.size();
+    drawLive(session);
 
     double end = std::max(0.1, session.end);
     if (!loop.lag.empty())
@@ -167,6 +169,63 @@ void LoopLagChart::update(const trace::Session &session)
     m_plot->xAxis->setRange(0, end * 1.02);
     m_plot->yAxis->setRange(0, std::max(10.0, m_maxLag * 1.15));
     m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void LoopLagChart::drawLive(const trace::Session &session)
+{
+    // A step blocking the loop right now: shaded up to "now" with a dashed edge, labelled
+    // with where the watchdog has seen it most so far and for how long it has run. When the
+    // step ends it becomes an ordinary blocked span.
+    const std::vector<trace::BlockedSpan> &now = session.loop.blocking;
+    while (m_live.size() > now.size()) {
+        m_plot->removeItem(m_live.back().rect);
+        m_plot->removeItem(m_live.back().label);
+        m_live.pop_back();
+    }
+    while (m_live.size() < now.size()) {
+        Live l;
+        l.rect = new QCPItemRect(m_plot);
+        l.rect->setLayer(QStringLiteral("background"));
+        l.rect->topLeft->setTypeX(QCPItemPosition::ptPlotCoords);
+        l.rect->topLeft->setTypeY(QCPItemPosition::ptAxisRectRatio);
+        l.rect->bottomRight->setTypeX(QCPItemPosition::ptPlotCoords);
+        l.rect->bottomRight->setTypeY(QCPItemPosition::ptAxisRectRatio);
+        l.rect->setPen(QPen(QColor(0xd6, 0x27, 0x28), 1, Qt::DashLine));
+        l.rect->setBrush(ChartStyle::opaqueOver(ChartStyle::blockedColor(), m_busyFill));
+        l.rect->setSelectable(false);
+        l.label = new QCPItemText(m_plot);
+        l.label->position->setTypeX(QCPItemPosition::ptPlotCoords);
+        l.label->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
+        // At the "now" edge, where the plot always has room for it, below the spans' labels.
+        l.label->setPositionAlignment(Qt::AlignRight | Qt::AlignTop);
+        QFont f = l.label->font();
+        f.setPointSize(8);
+        f.setBold(true);
+        l.label->setFont(f);
+        l.label->setColor(QColor(0x9b, 0x1c, 0x1c));
+        l.label->setPadding(QMargins(3, 1, 3, 1));
+        l.label->setBrush(QColor(255, 255, 255, 220));
+        l.label->setClipToAxisRect(true);
+        l.label->setSelectable(false);
+        m_live.push_back(l);
+    }
+    for (std::size_t i = 0; i < now.size(); ++i) {
+        const trace::BlockedSpan &b = now[i];
+        m_live[i].rect->topLeft->setCoords(b.start, 0);
+        m_live[i].rect->bottomRight->setCoords(b.end, 1);
+        m_live[i].label->position->setCoords(b.end, 0.03 + 0.07 * 3);
+        QString text = QStringLiteral("blocking: ");
+        text += QString::fromStdString(!b.call.empty() ? b.call : !b.function.empty() ? b.function : std::string("a step"));
+        if (!b.where.empty())
+            text += QStringLiteral(" @ ") + QString::fromStdString(b.where);
+        text += QStringLiteral("  %1 s so far").arg(b.duration(), 0, 'f', 2);
+        m_live[i].label->setText(text);
+    }
+}
+
+QString LoopLagChart::liveBlockedText(int i) const
+{
+    return i >= 0 && i < int(m_live.size()) ? m_live[std::size_t(i)].label->text() : QString();
 }
 
 void LoopLagChart::fitLabels()

@@ -11,6 +11,7 @@
 #include <vector>
 
 class QCPGraph;
+class QCPItemRect;
 class QCPItemText;
 
 namespace loopscope::ui {
@@ -25,6 +26,9 @@ public:
 
     // Spans shorter than this are shaded but not labelled (labels would overlap).
     void setMaxLabels(int n) { m_maxLabels = n; }
+    // Steps blocking the loop right now (a live session's loop.blocking), as drawn.
+    int liveBlockedShown() const { return int(m_live.size()); }
+    QString liveBlockedText(int i) const;
 
 private:
     // Each span's label in a long and shorter forms; the longest that fits between the
@@ -35,6 +39,11 @@ private:
         double start = 0, end = 0;
     };
     void fitLabels();
+    void drawLive(const trace::Session &session);
+    struct Live {
+        QCPItemRect *rect = nullptr;
+        QCPItemText *label = nullptr;
+    };
 
     QCPGraph *m_lag = nullptr;
     QCPGraph *m_utilisation = nullptr;
@@ -45,6 +54,7 @@ private:
     int m_maxLabels = 12;
     int m_labels = 0;
     std::vector<Label> m_labelTexts;
+    std::vector<Live> m_live; // redrawn each update: their end is "now"
 };
 
 } // namespace loopscope::ui
