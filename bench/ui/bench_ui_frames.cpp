@@ -93,10 +93,14 @@ public:
         if (!m_window || QThread::currentThread() != thread())
             return QApplication::notify(receiver, event);
         const char *type = QMetaEnum::fromType<QEvent::Type>().valueToKey(int(event->type()));
-        std::string what = std::string(receiver->metaObject()->className());
-        if (!receiver->objectName().isEmpty())
-            what += "(" + receiver->objectName().toStdString() + ")";
-        what += std::string(" ") + (type ? type : "?");
+        std::string what = receiver->metaObject()->className();
+        if (!receiver->objectName().isEmpty()) {
+            what += '(';
+            what += receiver->objectName().toStdString();
+            what += ')';
+        }
+        what += ' ';
+        what += type ? type : "?";
         if (m_depth > 0) {
             // An event inside another one (a widget's paint inside the window's update):
             // listed under it in the slow frames' details, counted once.
