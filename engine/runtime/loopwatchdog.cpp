@@ -29,6 +29,7 @@ std::uint64_t LoopWatchdog::stepBegin(std::uint64_t startNs, std::int64_t reques
     // Published before the counter turns odd: the watchdog reads them once it sees it odd.
     m_stepStart.store(startNs, std::memory_order_relaxed);
     m_stepRequest.store(request, std::memory_order_relaxed);
+    m_process.store(trace::currentProcess(), std::memory_order_relaxed);
     const std::uint64_t seq = m_seq.fetch_add(1) + 1; // now odd
     if (m_parked.load()) {
         std::lock_guard lock(m_parkMutex);
@@ -124,6 +125,7 @@ void LoopWatchdog::reportStall(std::uint64_t seq)
         return; // ended meanwhile: its LoopBlocked tells the rest
     m_stallSeq = seq;
     m_lastStall = now;
+    trace::setCurrentProcess(m_process.load(std::memory_order_relaxed)); // stamped as the loop's
     trace::emitAt(now, trace::EventKind::LoopStall, m_stepRequest.load(std::memory_order_relaxed), start, 0,
                   trace::intern(key));
 }

@@ -44,6 +44,7 @@ private:
     std::atomic<std::uint64_t> m_seq{0}; // odd while a step runs
     std::atomic<std::uint64_t> m_stepStart{0};
     std::atomic<std::int64_t> m_stepRequest{-1};
+    std::atomic<std::uint16_t> m_process{0}; // the loop's worker index, for its reports
     std::atomic<std::uint64_t> m_slowNs{100'000'000};
     std::uint64_t m_lastStall = 0; // watchdog thread: when the running step was last reported
     std::uint64_t m_stallSeq = 0;

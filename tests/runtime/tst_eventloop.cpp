@@ -34,6 +34,7 @@ private slots:
     void loopThreadServesQtEvents();
     void lagSamplerEmitsEvents();
     void tracingOffRecordsNothing();
+    void longStepIsReportedWhileItRuns();
 };
 
 void tst_EventLoop::callSoonRunsInOrder()
@@ -348,6 +349,51 @@ void tst_EventLoop::tracingOffRecordsNothing()
     QCOMPARE(steps, 100);
     QCOMPARE(blocked.size(), std::size_t(1)); // the warning still reaches its handler
     QCOMPARE(events.size(), std::size_t(0));
+}
+
+// A step past the slow threshold is reported while it runs, stamped with the loop's worker
+// index (the watchdog is a thread of its own) and the request whose step it is.
+void tst_EventLoop::longStepIsReportedWhileItRuns()
+{
+    trace::TraceHub::instance().discard();
+    std::atomic<std::uint64_t> stepStart{0}, stepEnd{0};
+    LoopThread lt;
+    lt.loop()->setSlowCallbackDuration(0.05);
+    lt.loop()->setPositionSampler([](StepSample &s) {
+        s.filename = "app.py";
+        s.function = "helper";
+        s.line = 14;
+        s.nativeCall = "time.sleep";
+        return true;
+    });
+    lt.startLoop();
+    lt.loop()->callSoonThreadsafe([] { trace::setCurrentProcess(3); }); // worker 3's loop
+    StepInfo info;
+    info.request = 7;
+    lt.loop()->callSoonThreadsafe([&] {
+        stepStart = trace::now();
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        stepEnd = trace::now();
+    }, info);
+    QTRY_VERIFY_WITH_TIMEOUT(stepEnd.load() != 0, 5000);
+    lt.loop()->callSoonThreadsafe([] { trace::setCurrentProcess(0); });
+    lt.stopAndWait();
+    std::vector<trace::TraceEvent> events;
+    trace::TraceHub::instance().drain(events);
+    int stalls = 0;
+    for (const trace::TraceEvent &e : events) {
+        if (e.kind != trace::EventKind::LoopStall)
+            continue;
+        ++stalls;
+        QCOMPARE(e.process, std::uint16_t(3));
+        QCOMPARE(e.request, std::int64_t(7));
+        QVERIFY(e.a <= stepStart);               // the step's own start (taken just before it ran)
+        QVERIFY(e.t >= e.a + 50'000'000);        // past the threshold
+        QVERIFY(e.t < stepEnd + 1'000'000);      // while it ran
+        QCOMPARE(trace::stringAt(e.c), std::string("app.py:14|helper|time.sleep"));
+    }
+    // 300 ms with a 50 ms threshold, about every 100 ms: 2 to 4 reports.
+    QVERIFY2(stalls >= 2 && stalls <= 4, qPrintable(QString::number(stalls)));
 }
 
 QTEST_GUILESS_MAIN(tst_EventLoop)
