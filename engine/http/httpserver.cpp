@@ -6,7 +6,6 @@
 #include <QTcpServer>
 #include <QTimer>
 
-#include <algorithm>
 #include <arpa/inet.h>
 #include <cerrno>
 #include <cstring>
@@ -231,22 +230,17 @@ void HttpServer::scheduleWrittenPass(HttpConnection *connection)
 void HttpServer::cancelWrittenPass(HttpConnection *connection)
 {
     std::erase(m_writtenQueue, connection);
-    if (m_runningPass)
-        std::replace(m_runningPass->begin(), m_runningPass->end(), connection, static_cast<HttpConnection *>(nullptr));
 }
 
 void HttpServer::runWrittenPass()
 {
     // Connections queued while these run wait for the next pass, as a zero timer of
-    // their own would.
+    // their own would. None is destroyed meanwhile: a closed connection goes with
+    // deleteLater(), from the event loop.
     std::vector<HttpConnection *> due;
     due.swap(m_writtenQueue);
-    m_runningPass = &due; // a connection destroyed meanwhile is taken out of `due` too
-    for (std::size_t i = 0; i < due.size(); ++i) {
-        if (HttpConnection *c = due[i])
-            c->onWrittenPass();
-    }
-    m_runningPass = nullptr;
+    for (HttpConnection *c : due)
+        c->onWrittenPass();
 }
 
 } // namespace loopscope::http

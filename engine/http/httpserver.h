@@ -88,7 +88,6 @@ private:
     std::shared_ptr<std::atomic<int>> m_inflight;
     QTimer *m_writtenPass;
     std::vector<HttpConnection *> m_writtenQueue;
-    std::vector<HttpConnection *> *m_runningPass = nullptr; // the pass being run, if any
 };
 
 // Creates a TCP socket bound to address:port and listening (SO_REUSEADDR, plus

@@ -29,7 +29,6 @@ std::uint64_t LoopWatchdog::stepBegin(std::uint64_t startNs, std::int64_t reques
     // Published before the counter turns odd: the watchdog reads them once it sees it odd.
     m_stepStart.store(startNs, std::memory_order_relaxed);
     m_stepRequest.store(request, std::memory_order_relaxed);
-    m_process.store(trace::currentProcess(), std::memory_order_relaxed);
     const std::uint64_t seq = m_seq.fetch_add(1) + 1; // now odd
     if (m_parked.load()) {
         std::lock_guard lock(m_parkMutex);
@@ -43,27 +42,30 @@ void LoopWatchdog::stepEnd()
     m_seq.fetch_add(1);
 }
 
+const LoopWatchdog::Counted *LoopWatchdog::mostSeen(std::uint64_t seq, int *total) const
+{
+    const Counted *best = nullptr;
+    int n = 0;
+    if (auto it = m_samples.find(seq); it != m_samples.end()) {
+        for (const auto &[key, counted] : it->second) {
+            n += counted.count;
+            if (!best || counted.count > best->count)
+                best = &counted;
+        }
+    }
+    if (total)
+        *total = n;
+    return best;
+}
+
 bool LoopWatchdog::dominant(std::uint64_t seq, StepSample &out, int *samples)
 {
     std::lock_guard lock(m_samplesMutex);
-    bool found = false;
-    int best = 0;
-    int total = 0;
-    auto it = m_samples.find(seq);
-    if (it != m_samples.end()) {
-        for (auto &[key, counted] : it->second) {
-            total += counted.count;
-            if (counted.count > best) {
-                best = counted.count;
-                out = counted.sample;
-                found = true;
-            }
-        }
-    }
+    const Counted *best = mostSeen(seq, samples);
+    if (best)
+        out = best->sample;
     m_samples.erase(m_samples.begin(), m_samples.upper_bound(seq));
-    if (samples)
-        *samples = total;
-    return found;
+    return best != nullptr;
 }
 
 void LoopWatchdog::run()
@@ -110,22 +112,15 @@ void LoopWatchdog::reportStall(std::uint64_t seq)
     std::string key;
     {
         std::lock_guard lock(m_samplesMutex);
-        auto it = m_samples.find(seq);
-        if (it == m_samples.end())
+        const Counted *best = mostSeen(seq);
+        if (!best)
             return;
-        int best = 0;
-        for (const auto &[k, counted] : it->second) {
-            if (counted.count > best) {
-                best = counted.count;
-                key = k;
-            }
-        }
+        key = best->sample.key();
     }
     if (m_seq.load() != seq)
         return; // ended meanwhile: its LoopBlocked tells the rest
     m_stallSeq = seq;
     m_lastStall = now;
-    trace::setCurrentProcess(m_process.load(std::memory_order_relaxed)); // stamped as the loop's
     trace::emitAt(now, trace::EventKind::LoopStall, m_stepRequest.load(std::memory_order_relaxed), start, 0,
                   trace::intern(key));
 }

@@ -28,7 +28,7 @@ public:
 
     // Loop thread: a step begins (at trace time `startNs`, on behalf of `request`) / ends.
     // Returns the step's sequence number.
-    std::uint64_t stepBegin(std::uint64_t startNs = 0, std::int64_t request = -1);
+    std::uint64_t stepBegin(std::uint64_t startNs, std::int64_t request);
     void stepEnd();
 
     // Loop thread, after stepEnd(): the most frequent sample seen during step `seq`.
@@ -44,7 +44,6 @@ private:
     std::atomic<std::uint64_t> m_seq{0}; // odd while a step runs
     std::atomic<std::uint64_t> m_stepStart{0};
     std::atomic<std::int64_t> m_stepRequest{-1};
-    std::atomic<std::uint16_t> m_process{0}; // the loop's worker index, for its reports
     std::atomic<std::uint64_t> m_slowNs{100'000'000};
     std::uint64_t m_lastStall = 0; // watchdog thread: when the running step was last reported
     std::uint64_t m_stallSeq = 0;
@@ -59,6 +58,9 @@ private:
         int count = 0;
     };
     std::map<std::uint64_t, std::map<std::string, Counted>> m_samples; // seq -> key -> count
+    // Under m_samplesMutex: step `seq`'s most frequent sample (null when none); `total`
+    // gets the number of samples.
+    const Counted *mostSeen(std::uint64_t seq, int *total = nullptr) const;
 
     std::thread m_thread;
 };

@@ -319,9 +319,10 @@ void SessionBuilder::apply(const TraceEvent &e)
         break;
     }
     case EventKind::LoopStall:
-        // From the watchdog's thread: about the loop step of that process that began at `a`.
+        // From the watchdog's thread: about the loop step that began at `a` (a nanosecond
+        // time stamp: no two loops' running steps share it).
         for (auto &[thread, ts] : m_threadState) {
-            if (ts.inStep && ts.stepStart == e.a && ts.process == e.process) {
+            if (ts.inStep && ts.stepStart == e.a) {
                 ts.stallWhere = e.c;
                 break;
             }

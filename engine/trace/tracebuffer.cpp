@@ -163,8 +163,6 @@ std::uint32_t currentThread() { return threadBuffer()->id; }
 
 void setCurrentProcess(std::uint16_t process) { threadBuffer()->process = process; }
 
-std::uint16_t currentProcess() { return threadBuffer()->process; }
-
 namespace {
 
 // A per-thread memo in front of the shared table: the same few strings (a task's label,

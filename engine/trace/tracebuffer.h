@@ -29,7 +29,6 @@ std::uint32_t setThreadName(std::string_view name);
 std::uint32_t currentThread();
 // Worker (process) index stamped on this thread's events (default 0).
 void setCurrentProcess(std::uint16_t process);
-std::uint16_t currentProcess();
 
 // Interns a string (a print's text, a source position, a pool name); returns its id.
 // Thread-safe; ids stay valid for the life of the program.

@@ -47,7 +47,8 @@ enum class EventKind : std::uint16_t {
     GilAcquired,      // the thread holds the GIL again
     LoopStall,        // a loop step has run past the slow-step threshold and still runs (from
                       //     the loop's watchdog thread, about every 100 ms); request = whose
-                      //     step, a = the step's start ns (its LoopStepBegin's t), c = string id
+                      //     step, a = the step's start ns (its LoopStepBegin's t: what ties the
+                      //     report to its loop), c = string id
                       //     "file:line|function|call" of where it has been seen most so far
     Count
 };

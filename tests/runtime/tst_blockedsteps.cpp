@@ -33,6 +33,13 @@ std::vector<Blocked> blockedSteps(std::vector<std::string> *warnings = nullptr)
     return out;
 }
 
+// time.sleep(seconds) in an async def, on line 5 of app.py.
+std::string asyncBlock(double seconds)
+{
+    return "import asyncio\nimport time\n\nasync def async_block():\n    time.sleep(" + std::to_string(seconds)
+           + ")\n    return \"ok\"\n\nasyncio.run(async_block())\n";
+}
+
 QString describe(const std::vector<Blocked> &b)
 {
     QStringList l;
@@ -56,15 +63,7 @@ private slots:
 
 void tst_BlockedSteps::timeSleepInAsyncDef()
 {
-    PythonRun r = runPython(R"(import asyncio
-import time
-
-async def async_block():
-    time.sleep(0.3)
-    return "ok"
-
-asyncio.run(async_block())
-)");
+    PythonRun r = runPython(asyncBlock(0.3));
     VERIFY_RUN(r);
     std::vector<std::string> warnings;
     auto b = blockedSteps(&warnings);
@@ -144,15 +143,7 @@ asyncio.run(polite())
 // (LoopStall, about every 100 ms): a live view need not wait for the step to end.
 void tst_BlockedSteps::stepIsReportedWhileItBlocks()
 {
-    PythonRun r = runPython(R"(import asyncio
-import time
-
-async def async_block():
-    time.sleep(0.5)
-    return "ok"
-
-asyncio.run(async_block())
-)");
+    PythonRun r = runPython(asyncBlock(0.5));
     VERIFY_RUN(r);
     std::vector<trace::TraceEvent> events;
     trace::TraceHub::instance().drain(events);

@@ -885,8 +885,6 @@ void MainWindow::onBurstFinished(bool stopped)
         m_charts->replaceSession(*s);
         appendNewOutput(*s, true);
         showFindingsSoon();
-    } else if (!m_heldLogs.empty()) {
-        appendNewOutput(trace::Session(), true);
     }
     m_frameLabel->setText(tr("frame p99 %1 ms").arg(m_frames.quantile(0.99), 0, 'f', 1));
     statusBar()->showMessage(stopped ? tr("Burst stopped") : tr("Burst finished"), 5000);

@@ -108,21 +108,9 @@ void LoopLagChart::update(const trace::Session &session)
 
     for (std::size_t i = m_blockedCount; i < loop.blocked.size(); ++i) {
         const trace::BlockedSpan &b = loop.blocked[i];
-        auto *rect = new QCPItemRect(m_plot);
-        // Opaque, under the grid and the previous run's overlay, over the loop-busy area (the
-        // loop is busy all through a blocked span): in the colours the translucent shading
-        // and border had there. A translucent rectangle as tall as the chart is handed to
-        // Qt's paint threads, and every live replot waited for them.
-        rect->setLayer(QStringLiteral("background"));
-        rect->topLeft->setTypeX(QCPItemPosition::ptPlotCoords);
-        rect->topLeft->setTypeY(QCPItemPosition::ptAxisRectRatio);
-        rect->bottomRight->setTypeX(QCPItemPosition::ptPlotCoords);
-        rect->bottomRight->setTypeY(QCPItemPosition::ptAxisRectRatio);
+        QCPItemRect *rect = newSpanRect(QPen(ChartStyle::opaqueOver(QColor(0xd6, 0x27, 0x28, 90), m_busyFill), 1));
         rect->topLeft->setCoords(b.start, 0);
         rect->bottomRight->setCoords(b.end, 1);
-        rect->setPen(QPen(ChartStyle::opaqueOver(QColor(0xd6, 0x27, 0x28, 90), m_busyFill), 1));
-        rect->setBrush(ChartStyle::opaqueOver(ChartStyle::blockedColor(), m_busyFill));
-        rect->setSelectable(false);
         if (m_labels < m_maxLabels) {
             ++m_labels;
             auto *label = new QCPItemText(m_plot);
@@ -133,9 +121,7 @@ void LoopLagChart::update(const trace::Session &session)
             label->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
             // "time.sleep @ app.py:14", else what is known: the function, or just "blocked";
             // shorter forms for narrow plots: "time.sleep, line 14", "time.sleep", the time.
-            const QString what = QString::fromStdString(!b.call.empty()       ? b.call
-                                                        : !b.function.empty() ? b.function
-                                                                              : std::string("blocked"));
+            const QString what = blockedWhat(b, QStringLiteral("blocked"));
             const QString duration = QStringLiteral("  %1 s").arg(b.duration(), 0, 'f', 2);
             QStringList texts;
             QString text = what;
@@ -171,6 +157,32 @@ void LoopLagChart::update(const trace::Session &session)
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
+QCPItemRect *LoopLagChart::newSpanRect(const QPen &edge)
+{
+    // Opaque, under the grid and the previous run's overlay, over the loop-busy area (the
+    // loop is busy all through a blocked span): in the colours the translucent shading
+    // and border had there. A translucent rectangle as tall as the chart is handed to
+    // Qt's paint threads, and every live replot waited for them.
+    auto *rect = new QCPItemRect(m_plot);
+    rect->setLayer(QStringLiteral("background"));
+    rect->topLeft->setTypeX(QCPItemPosition::ptPlotCoords);
+    rect->topLeft->setTypeY(QCPItemPosition::ptAxisRectRatio);
+    rect->bottomRight->setTypeX(QCPItemPosition::ptPlotCoords);
+    rect->bottomRight->setTypeY(QCPItemPosition::ptAxisRectRatio);
+    rect->setPen(edge);
+    rect->setBrush(ChartStyle::opaqueOver(ChartStyle::blockedColor(), m_busyFill));
+    rect->setSelectable(false);
+    return rect;
+}
+
+// What blocked: the call ("time.sleep"), else the function, else `otherwise`.
+QString LoopLagChart::blockedWhat(const trace::BlockedSpan &b, const QString &otherwise)
+{
+    return !b.call.empty() ? QString::fromStdString(b.call)
+           : !b.function.empty() ? QString::fromStdString(b.function)
+                                 : otherwise;
+}
+
 void LoopLagChart::drawLive(const trace::Session &session)
 {
     // A step blocking the loop right now: shaded up to "now" with a dashed edge, labelled
@@ -184,15 +196,7 @@ void LoopLagChart::drawLive(const trace::Session &session)
     }
     while (m_live.size() < now.size()) {
         Live l;
-        l.rect = new QCPItemRect(m_plot);
-        l.rect->setLayer(QStringLiteral("background"));
-        l.rect->topLeft->setTypeX(QCPItemPosition::ptPlotCoords);
-        l.rect->topLeft->setTypeY(QCPItemPosition::ptAxisRectRatio);
-        l.rect->bottomRight->setTypeX(QCPItemPosition::ptPlotCoords);
-        l.rect->bottomRight->setTypeY(QCPItemPosition::ptAxisRectRatio);
-        l.rect->setPen(QPen(QColor(0xd6, 0x27, 0x28), 1, Qt::DashLine));
-        l.rect->setBrush(ChartStyle::opaqueOver(ChartStyle::blockedColor(), m_busyFill));
-        l.rect->setSelectable(false);
+        l.rect = newSpanRect(QPen(QColor(0xd6, 0x27, 0x28), 1, Qt::DashLine));
         l.label = new QCPItemText(m_plot);
         l.label->position->setTypeX(QCPItemPosition::ptPlotCoords);
         l.label->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
@@ -214,8 +218,7 @@ void LoopLagChart::drawLive(const trace::Session &session)
         m_live[i].rect->topLeft->setCoords(b.start, 0);
         m_live[i].rect->bottomRight->setCoords(b.end, 1);
         m_live[i].label->position->setCoords(b.end, 0.03 + 0.07 * 3);
-        QString text = QStringLiteral("blocking: ");
-        text += QString::fromStdString(!b.call.empty() ? b.call : !b.function.empty() ? b.function : std::string("a step"));
+        QString text = QStringLiteral("blocking: ") + blockedWhat(b, QStringLiteral("a step"));
         if (!b.where.empty())
             text += QStringLiteral(" @ ") + QString::fromStdString(b.where);
         text += QStringLiteral("  %1 s so far").arg(b.duration(), 0, 'f', 2);

@@ -12,6 +12,7 @@
 
 class QCPGraph;
 class QCPItemRect;
+class QPen;
 class QCPItemText;
 
 namespace loopscope::ui {
@@ -40,6 +41,8 @@ private:
     };
     void fitLabels();
     void drawLive(const trace::Session &session);
+    QCPItemRect *newSpanRect(const QPen &edge); // a span's shading, plot x by y ratio
+    static QString blockedWhat(const trace::BlockedSpan &b, const QString &otherwise);
     struct Live {
         QCPItemRect *rect = nullptr;
         QCPItemText *label = nullptr;
