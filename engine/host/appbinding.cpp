@@ -15,7 +15,7 @@ void registerAppModules(lang::Interpreter &interp)
 }
 
 BoundApp bindApplication(const std::shared_ptr<lang::Interpreter> &, runtime::EventLoop &, lang::ThreadState &ts,
-                         const lang::Value &module, QString *error)
+                         const lang::Value &module, QString *error, ServerErrorLog errorLog)
 {
     BoundApp bound;
     auto app = std::make_unique<fastapi::FastApiApp>();
@@ -28,6 +28,8 @@ BoundApp bindApplication(const std::shared_ptr<lang::Interpreter> &, runtime::Ev
     for (const fastapi::EndpointInfo &e : app->endpoints())
         bound.endpoints.append(EndpointInfo{QString::fromStdString(e.method), QString::fromStdString(e.path),
                                             QString::fromStdString(e.function), e.isAsync, e.line});
+    if (errorLog)
+        app->setErrorLog(std::move(errorLog));
     bound.application = std::move(app);
     return bound;
 }

@@ -49,7 +49,7 @@ public:
                 m_pending.erase({&ts, isStderr});
         }
         for (const std::string &line : lines)
-            emitLine(ts.currentRequest, line, isStderr);
+            emitLine(ts.currentRequest, line, isStderr ? trace::PrintStderr : trace::PrintStdout);
     }
 
     // Whatever is left without a newline (the app is going away).
@@ -61,16 +61,27 @@ public:
             rest.swap(m_pending);
         }
         for (auto &[key, text] : rest)
-            emitLine(-1, text, key.second);
+            emitLine(-1, text, key.second ? trace::PrintStderr : trace::PrintStdout);
+    }
+
+    // The server's error report for `request`: on stderr, as uvicorn's error log, and
+    // traced apart from the app's prints.
+    void serverLog(std::int64_t request, std::string_view text)
+    {
+        while (!text.empty()) {
+            const std::size_t end = text.find('\n');
+            emitLine(request, std::string(text.substr(0, end)), trace::PrintServerLog);
+            text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
+        }
     }
 
 private:
-    void emitLine(std::int64_t request, const std::string &line, bool isStderr)
+    void emitLine(std::int64_t request, const std::string &line, trace::PrintStream stream)
     {
         if (trace::enabled()) // interned strings live as long as the program: not when serving untraced
-            trace::record(trace::EventKind::Print, request, trace::intern(line), isStderr ? 1 : 0);
+            trace::record(trace::EventKind::Print, request, trace::intern(line), stream);
         if (m_sink)
-            m_sink(request, line, isStderr);
+            m_sink(request, line, stream != trace::PrintStdout);
     }
 
     Sink m_sink;
@@ -189,7 +200,10 @@ bool WorkerProcess::start(QString *error, QList<SourceError> *errors)
                     *error = se.message;
             } else {
                 QString why;
-                BoundApp bound = bindApplication(m_interp, *loop, ts, module, &why);
+                BoundApp bound = bindApplication(m_interp, *loop, ts, module, &why,
+                                                 [assembler](const std::string &text, std::int64_t request) {
+                                                     assembler->serverLog(request, text);
+                                                 });
                 if (!bound.application) {
                     if (error)
                         *error = why;

@@ -1,6 +1,8 @@
 // JSON export of a session.
 #include "jsonexport.h"
 
+#include "traceevent.h"
+
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -99,18 +101,27 @@ QJsonObject sessionToJson(const Session &s, const std::vector<Finding> &findings
         requests.append(requestJson(s, r));
     root["requests"] = requests;
 
+    // What the app printed; the server's own error reports go to "log", as uvicorn's
+    // error log is not the app's output.
     QJsonArray prints;
+    QJsonArray log;
     for (const PrintLine &p : s.prints) {
         QJsonObject o;
         o["t"] = sec(p.t);
         o["text"] = str(p.text);
         o["request"] = qint64(p.request);
         o["thread"] = str(p.thread);
-        if (p.stream != 0)
+        if (p.stream == PrintServerLog) {
+            o["level"] = QStringLiteral("error");
+            log.append(o);
+            continue;
+        }
+        if (p.stream == PrintStderr)
             o["stream"] = QStringLiteral("stderr");
         prints.append(o);
     }
     root["prints"] = prints;
+    root["log"] = log;
 
     QJsonObject loop;
     QJsonArray lag;

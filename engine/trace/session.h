@@ -163,7 +163,7 @@ struct PrintLine {
     std::string thread;
     std::int64_t request = -1;
     std::string text;
-    int stream = 0; // 0 stdout, 1 stderr
+    int stream = 0; // trace::PrintStream: 0 stdout, 1 stderr, 2 the server's error log
 };
 
 struct GilWait {

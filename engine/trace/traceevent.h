@@ -35,7 +35,7 @@ enum class EventKind : std::uint16_t {
     BackgroundBegin,  // a background task starts; a = string id of its name
     BackgroundEnd,
     // --- program output ---
-    Print,            // a = string id of the text (without the trailing newline), b = 0 stdout, 1 stderr
+    Print,            // a = string id of the text (without the trailing newline), b = PrintStream
     // --- client (burst generator) ---
     ClientSent,       // a = connection index
     ClientFirstByte,
@@ -54,6 +54,10 @@ enum class EventKind : std::uint16_t {
 };
 
 // 48 bytes: well inside the 64-byte budget per event.
+// Where a Print line went: the app's stdout or stderr, or the server's own error log
+// (uvicorn's "Exception in ASGI application" report, which is not the app's output).
+enum PrintStream : std::uint64_t { PrintStdout = 0, PrintStderr = 1, PrintServerLog = 2 };
+
 struct TraceEvent {
     std::uint64_t t = 0;        // steady-clock ns (trace::now())
     std::int64_t request = -1;  // request id, or -1 when the event belongs to no request

@@ -75,7 +75,17 @@ const char *kApp =
     "\n"
     "@app.get(\"/fast\")\n"
     "def fast(i: int = 0):\n"
-    "    return {\"i\": i}\n";
+    "    return {\"i\": i}\n"
+    "\n"
+    "\n"
+    "import sys\n"
+    "\n"
+    "\n"
+    "@app.get(\"/boom\")\n"
+    "def boom(i: int = 0):\n"
+    "    print(f\"before {i}\")\n"
+    "    print(f\"warn {i}\", file=sys.stderr)\n"
+    "    raise ValueError(f\"boom {i}\")\n";
 
 } // namespace
 
@@ -274,6 +284,43 @@ private slots:
         QVERIFY(loop.value(QLatin1String("lag_ms")).toArray().isEmpty());
         QVERIFY(doc.value(QLatin1String("prints")).toArray().isEmpty());
         QVERIFY(doc.value(QLatin1String("pool")).toArray().isEmpty());
+    }
+
+    // `prints` is what the app wrote (stdout, and stderr marked so); the server's own report
+    // of an uncaught exception (uvicorn's error log, not the app's output) is under `log`.
+    void benchKeepsServerErrorsOutOfPrints()
+    {
+        const QString out = path(QStringLiteral("boom.json"));
+        const Run r = run({QStringLiteral("bench"), path(QStringLiteral("app.py")), QStringLiteral("--path"),
+                           QStringLiteral("/boom?i={i}"), QStringLiteral("--requests"), QStringLiteral("1"),
+                           QStringLiteral("--connections"), QStringLiteral("1"), QStringLiteral("--json"), out,
+                           QStringLiteral("--quiet")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QFile f(out);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QJsonObject doc = QJsonDocument::fromJson(f.readAll()).object();
+        const QJsonArray requests = doc.value(QLatin1String("requests")).toArray();
+        QCOMPARE(requests.size(), 1);
+        QCOMPARE(requests[0].toObject().value(QLatin1String("status")).toInt(), 500);
+        QCOMPARE(requests[0].toObject().value(QLatin1String("body")).toString(), QStringLiteral("Internal Server Error"));
+
+        const QJsonArray prints = doc.value(QLatin1String("prints")).toArray();
+        QStringList texts;
+        for (const QJsonValue &p : prints)
+            texts << p.toObject().value(QLatin1String("text")).toString();
+        QCOMPARE(texts, (QStringList{QStringLiteral("before 0"), QStringLiteral("warn 0")}));
+        QVERIFY(!prints[0].toObject().contains(QLatin1String("stream")));
+        QCOMPARE(prints[1].toObject().value(QLatin1String("stream")).toString(), QStringLiteral("stderr"));
+
+        const QJsonArray log = doc.value(QLatin1String("log")).toArray();
+        QVERIFY(log.size() >= 3);
+        QCOMPARE(log.first().toObject().value(QLatin1String("text")).toString(),
+                 QStringLiteral("ERROR:    Exception in ASGI application"));
+        QCOMPARE(log.last().toObject().value(QLatin1String("text")).toString(), QStringLiteral("ValueError: boom 0"));
+        for (const QJsonValue &l : log) {
+            QCOMPARE(l.toObject().value(QLatin1String("request")).toInt(), 0);
+            QCOMPARE(l.toObject().value(QLatin1String("level")).toString(), QStringLiteral("error"));
+        }
     }
 
     void benchWritesCsvAndTrace()
