@@ -3,6 +3,9 @@
 
 #include "poolids.h"
 
+#include <algorithm>
+
+#include "lang/threadstate.h"
 #include "trace/tracebuffer.h"
 
 namespace loopscope::runtime {
@@ -28,19 +31,36 @@ void ThreadPoolExecutor::setThreadHooks(std::function<void()> onStart, std::func
 
 bool ThreadPoolExecutor::submit(std::function<void()> job, std::int64_t request)
 {
-    std::lock_guard lock(m_mutex);
-    if (m_shutdown)
-        return false;
-    m_queue.push_back(Job{std::move(job), request});
-    // _adjust_thread_count: an idle thread takes it, else start one while below the max.
-    if (m_idle > 0) {
-        --m_idle;
-    } else if (int(m_threads.size()) < m_maxWorkers) {
-        const int index = int(m_threads.size()) + 1;
-        m_threads.emplace_back([this, index] { workerMain(index); });
+    int started = 0; // index of the thread this call started
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_shutdown)
+            return false;
+        m_queue.push_back(Job{std::move(job), request});
+        // _adjust_thread_count: an idle thread takes it, else start one while below the max.
+        if (m_idle > 0) {
+            --m_idle;
+        } else if (int(m_threads.size()) < m_maxWorkers) {
+            started = int(m_threads.size()) + 1;
+            m_threads.emplace_back([this, index = started] { workerMain(index); });
+        }
+        publishLocked(request);
     }
-    publishLocked(request);
     m_cv.notify_one();
+    if (started > 0) {
+        // Thread.start() returns once the thread runs, the caller's GIL dropped meanwhile:
+        // the jobs submitted before get their turn at the GIL first.
+        lang::ThreadState *ts = lang::ThreadState::current();
+        const bool dropGil = ts && ts->holdsGil();
+        if (dropGil)
+            ts->releaseGil();
+        {
+            std::unique_lock lock(m_mutex);
+            m_startedCv.wait(lock, [this, started] { return m_started >= started || m_shutdown; });
+        }
+        if (dropGil)
+            ts->acquireGil();
+    }
     return true;
 }
 
@@ -56,6 +76,8 @@ void ThreadPoolExecutor::workerMain(int index)
     if (onStart)
         onStart();
     std::unique_lock lock(m_mutex);
+    m_started = std::max(m_started, index);
+    m_startedCv.notify_all();
     for (;;) {
         m_cv.wait(lock, [this] { return m_shutdown || !m_queue.empty(); });
         if (m_queue.empty())

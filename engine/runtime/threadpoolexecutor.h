@@ -57,6 +57,8 @@ private:
 
     mutable std::mutex m_mutex;
     std::condition_variable m_cv;
+    std::condition_variable m_startedCv;
+    int m_started = 0; // threads past their start (onStart hook run)
     std::deque<Job> m_queue;
     std::vector<std::thread> m_threads;
     int m_idle = 0; // CPython's _idle_semaphore

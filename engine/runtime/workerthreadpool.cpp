@@ -24,9 +24,11 @@ struct Worker {
     std::thread thread;
     std::mutex mutex;
     std::condition_variable cv;
+    std::condition_variable startedCv;
     std::function<void()> job; // guarded by mutex
     bool hasJob = false;
     bool stop = false;
+    bool started = false;      // guarded by mutex
     double idleSince = 0; // loop thread
 };
 
@@ -60,6 +62,29 @@ struct WorkerThreadPool::State : std::enable_shared_from_this<WorkerThreadPool::
         }
     }
 };
+
+namespace {
+
+// CPython's Thread.start() returns only once the new thread runs, and starting needs the
+// GIL: the caller drops it while it waits. Workers handed a job before then (their wakes
+// wait for the GIL to be free) take their turn at it first, so a burst's `def` handlers
+// start in their requests' order, as in real FastAPI, rather than in whatever order a
+// crowd of new threads reaches the lock.
+void waitUntilStarted(Worker &w)
+{
+    lang::ThreadState *ts = lang::ThreadState::current();
+    const bool dropGil = ts && ts->holdsGil();
+    if (dropGil)
+        ts->releaseGil();
+    {
+        std::unique_lock lock(w.mutex);
+        w.startedCv.wait(lock, [&w] { return w.started; });
+    }
+    if (dropGil)
+        ts->acquireGil();
+}
+
+} // namespace
 
 WorkerThreadPool::WorkerThreadPool(EventLoop *loop, std::string name)
     : m_state(std::make_shared<State>())
@@ -133,6 +158,11 @@ void WorkerThreadPool::submit(std::function<void()> job, std::function<void()> o
             trace::setThreadName(threadName);
             if (onStart)
                 onStart();
+            {
+                std::lock_guard lock(w->mutex);
+                w->started = true;
+            }
+            w->startedCv.notify_one();
             for (;;) {
                 std::function<void()> job;
                 {
@@ -149,6 +179,7 @@ void WorkerThreadPool::submit(std::function<void()> job, std::function<void()> o
                 onExit();
         });
         s.workers.push_back(std::move(owned));
+        waitUntilStarted(*w);
     } else {
         w = s.idle.back();
         s.idle.pop_back();
