@@ -4,6 +4,7 @@
 #include "poolids.h"
 
 #include <algorithm>
+#include <chrono>
 
 #include "lang/threadstate.h"
 #include "trace/tracebuffer.h"
@@ -56,7 +57,9 @@ bool ThreadPoolExecutor::submit(std::function<void()> job, std::int64_t request)
             ts->releaseGil();
         {
             std::unique_lock lock(m_mutex);
-            m_startedCv.wait(lock, [this, started] { return m_started >= started || m_shutdown; });
+            // bounded, as WorkerThreadPool's: the queue hands the job over whenever it starts
+            m_startedCv.wait_for(lock, std::chrono::seconds(1),
+                                 [this, started] { return m_started >= started || m_shutdown; });
         }
         if (dropGil)
             ts->acquireGil();

@@ -7,6 +7,7 @@
 #include "lang/threadstate.h"
 #include "trace/tracebuffer.h"
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -77,8 +78,10 @@ void waitUntilStarted(Worker &w)
     if (dropGil)
         ts->releaseGil();
     {
+        // Bounded: the job reaches the worker through its slot whenever it starts, so a
+        // start held up (a GIL this thread holds under another ThreadState) only costs time.
         std::unique_lock lock(w.mutex);
-        w.startedCv.wait(lock, [&w] { return w.started; });
+        w.startedCv.wait_for(lock, std::chrono::seconds(1), [&w] { return w.started; });
     }
     if (dropGil)
         ts->acquireGil();
