@@ -93,12 +93,12 @@ public:
         return nullptr;
     }
 
-    void allOk(int expectedCount)
+    void allOk(int expectedCount, int status = 200)
     {
         if (m_o.requests.size() != expectedCount)
             fail(QStringLiteral("%1 responses, expected %2").arg(m_o.requests.size()).arg(expectedCount));
         for (const Response &r : m_o.requests)
-            if (r.status != 200)
+            if (r.status != status)
                 fail(QStringLiteral("request %1 (%2) got status %3: %4").arg(r.id).arg(r.path).arg(r.status).arg(r.body.left(200)));
     }
 
@@ -239,7 +239,7 @@ QStringList check(const Scenario &s, const Outcome &o, const Calibration &cal)
     Checker c(o);
     const QString pong = QStringLiteral("\"pong\"");
     const int n = s.requests + (s.extraPath.isEmpty() ? 0 : 1);
-    c.allOk(n);
+    c.allOk(n, s.name == QLatin1String("wait_for_timeout_2") ? 504 : 200);
     const QString &name = s.name;
 
     if (name == QLatin1String("async_block_2") || name == QLatin1String("async_helper_block_2")) {
@@ -351,6 +351,33 @@ QStringList check(const Scenario &s, const Outcome &o, const Calibration &cal)
             if (!known && ratio > 3.5)
                 c.fail(QStringLiteral("two CPU-bound requests on two workers took %1 against %2 for one").arg(fmt(last), fmt(cal.cpuOne)));
         }
+    } else if (name == QLatin1String("async_lock_3")) {
+        const QString why = QStringLiteral("an asyncio.Lock lets one handler in at a time; the others wait without blocking the loop");
+        c.doneGroups({0.3, 0.6, 0.9}, {1, 1, 1}, why);
+        const QStringList t = c.tokens(QStringLiteral("(in|out) \\d+"));
+        bool alternate = t.size() == 6;
+        for (qsizetype k = 0; alternate && k + 1 < t.size(); k += 2)
+            alternate = t[k].startsWith(QLatin1String("in ")) && t[k + 1] == QStringLiteral("out ") + t[k].mid(3);
+        if (!alternate)
+            c.fail(QStringLiteral("printed [%1]: expected each 'in N' followed by its 'out N' (%2)").arg(t.join(QLatin1String(", ")), why));
+    } else if (name == QLatin1String("semaphore_5")) {
+        const QString why = QStringLiteral("asyncio.Semaphore(2) lets two handlers through at a time");
+        c.doneGroups({0.4, 0.8, 1.2}, {2, 2, 1}, why);
+        c.printsAsMultiset(QStringLiteral("through \\d+"), numbered(QStringLiteral("through "), 5), why);
+    } else if (name == QLatin1String("wait_for_timeout_2")) {
+        const QString why = QStringLiteral("asyncio.wait_for cancels the sleep after 0.2 s and the handler answers 504");
+        c.doneGroups({0.2}, {2}, why);
+        c.body(0, QStringLiteral("{\"detail\":\"too slow\"}"));
+        c.body(1, QStringLiteral("{\"detail\":\"too slow\"}"));
+        c.printsAsMultiset(QStringLiteral("timeout \\d+"), numbered(QStringLiteral("timeout "), 2), why);
+    } else if (name == QLatin1String("event_2")) {
+        const QString why = QStringLiteral("both handlers wait on the asyncio.Event until the third request sets it at 0.2 s; waiters wake in the order they waited");
+        c.doneGroups({0.2}, {3}, why);
+        const QStringList t = c.tokens(QStringLiteral("(waiting|woke) \\d+|set"));
+        const bool shape = t.size() == 5 && t[0].startsWith(QLatin1String("waiting ")) && t[1].startsWith(QLatin1String("waiting "))
+            && t[2] == QLatin1String("set") && t[3] == QStringLiteral("woke ") + t[0].mid(8) && t[4] == QStringLiteral("woke ") + t[1].mid(8);
+        if (!shape)
+            c.fail(QStringLiteral("printed [%1]: expected waiting A, waiting B, set, woke A, woke B (%2)").arg(t.join(QLatin1String(", ")), why));
     } else {
         c.fail(QStringLiteral("no expectation written for scenario %1").arg(name));
     }

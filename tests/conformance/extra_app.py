@@ -3,7 +3,7 @@
 import asyncio
 import time
 
-from fastapi import BackgroundTasks, FastAPI
+from fastapi import BackgroundTasks, FastAPI, HTTPException
 from fastapi.responses import StreamingResponse
 
 app = FastAPI()
@@ -91,3 +91,51 @@ async def async_sleep(i: int = 0, s: float = 0.5):
     await asyncio.sleep(s)
     print(f"end {i}")
     return {"i": i}
+
+
+lock = asyncio.Lock()
+gate = asyncio.Semaphore(2)
+event = asyncio.Event()
+
+
+@app.get("/locked")
+async def locked(i: int = 0):
+    async with lock:
+        print(f"in {i}")
+        await asyncio.sleep(0.3)
+        print(f"out {i}")
+    return {"i": i}
+
+
+@app.get("/gated")
+async def gated(i: int = 0):
+    async with gate:
+        print(f"through {i}")
+        await asyncio.sleep(0.4)
+    return {"i": i}
+
+
+@app.get("/wait_for")
+async def wait_for(i: int = 0):
+    try:
+        await asyncio.wait_for(asyncio.sleep(1), timeout=0.2)
+    except asyncio.TimeoutError:
+        print(f"timeout {i}")
+        raise HTTPException(status_code=504, detail="too slow")
+    return {"i": i}
+
+
+@app.get("/wait_event")
+async def wait_event(i: int = 0):
+    print(f"waiting {i}")
+    await event.wait()
+    print(f"woke {i}")
+    return {"i": i}
+
+
+@app.get("/set_event")
+async def set_event():
+    event.set()
+    event.clear()  # the waiters are already woken; the next run waits again
+    print("set")
+    return "set"
