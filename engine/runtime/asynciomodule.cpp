@@ -10,6 +10,10 @@
 #include <deque>
 
 namespace loopscope::runtime {
+extern const char *const kAsyncioExtrasSource; // asyncio_extras.py, compiled in
+}
+
+namespace loopscope::runtime {
 
 using namespace lang;
 
@@ -954,7 +958,19 @@ Value makeAsyncioModule(ThreadState &ts)
     attrs.emplace_back("CancelledError", rs.cancelledError);
     attrs.emplace_back("InvalidStateError", rs.invalidStateError);
     attrs.emplace_back("TimeoutError", typeValue(types().TimeoutError));
-    return makeModule("asyncio", std::move(attrs));
+    Value module = makeModule("asyncio", std::move(attrs));
+    // wait, as_completed, shield and the queues are written in the language itself: run
+    // them into this module's namespace (registered first, so that the import machinery
+    // hands this same module back).
+    Interpreter &interp = ts.interpreter();
+    interp.addModule("asyncio", module);
+    moduleSet(module, "__builtins__", interp.builtinsDict());
+    const CompileResult extras = interp.compile(kAsyncioExtrasSource, "<asyncio>");
+    if (!extras)
+        return ts.raise(types().RuntimeError, "asyncio: " + (extras.error ? extras.error->formatted : std::string()));
+    if (interp.runModule(ts, extras.code, "asyncio").isError())
+        return Value::error();
+    return module;
 }
 
 } // namespace loopscope::runtime
