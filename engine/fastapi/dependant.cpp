@@ -25,8 +25,23 @@ int Dependant::countBodyParams() const
 
 namespace {
 
-bool scalarType(const Value &annotation, ParamType &type)
+// `X | None` (and `None | X`) reads as X, as Optional[X] does.
+Value withoutNone(const Value &annotation)
 {
+    std::vector<Value> members;
+    if (!lang::unionArgs(annotation, &members) || members.size() != 2)
+        return annotation;
+    const Value none = lang::typeValue(lang::types().none);
+    if (members[1].is(none))
+        return members[0];
+    if (members[0].is(none))
+        return members[1];
+    return annotation;
+}
+
+bool scalarType(const Value &annotationIn, ParamType &type)
+{
+    const Value annotation = withoutNone(annotationIn);
     const auto &t = lang::types();
     if (annotation.is(lang::typeValue(t.int_))) {
         type = ParamType::Int;
@@ -47,9 +62,29 @@ bool scalarType(const Value &annotation, ParamType &type)
     return false;
 }
 
-DependantParam::BodyType bodyTypeOf(const Value &annotation)
+// list, list[X], List[X]: the element type (Any when not a scalar or not given).
+bool sequenceType(const Value &annotationIn, ParamType &element)
 {
+    const Value annotation = withoutNone(annotationIn);
+    element = ParamType::Any;
+    if (annotation.is(lang::typeValue(lang::types().list)))
+        return true;
+    Value origin, args;
+    if (!lang::genericAlias(annotation, &origin, &args) || !origin.is(lang::typeValue(lang::types().list)))
+        return false;
+    const auto &items = args.as<lang::TupleObject>()->items;
+    if (items.size() == 1 && !scalarType(items[0], element))
+        element = ParamType::Any;
+    return true;
+}
+
+DependantParam::BodyType bodyTypeOf(const Value &annotationIn)
+{
+    const Value annotation = withoutNone(annotationIn);
     const auto &t = lang::types();
+    ParamType element;
+    if (sequenceType(annotation, element))
+        return DependantParam::BodyType::List;
     if (annotation.is(lang::typeValue(t.dict)))
         return DependantParam::BodyType::Dict;
     if (annotation.is(lang::typeValue(t.list)))
@@ -139,7 +174,13 @@ bool DependantBuilder::build(lang::ThreadState &ts, const Value &call, const std
                 if (!marker->alias.empty())
                     dp.alias = marker->alias;
                 switch (marker->kind) {
-                case ParamMarker::Kind::Query: dp.kind = DependantParam::Kind::Query; break;
+                case ParamMarker::Kind::Query:
+                    dp.kind = DependantParam::Kind::Query;
+                    if (ParamType element; !annotation.isNotFound() && sequenceType(annotation, element)) {
+                        dp.sequence = true;
+                        dp.type = element;
+                    }
+                    break;
                 case ParamMarker::Kind::Path:
                     dp.kind = DependantParam::Kind::Path;
                     dp.required = true;

@@ -24,7 +24,8 @@ struct DependantParam {
     Kind kind = Kind::Query;
     std::string name;          // the parameter's name (keyword used for the call)
     std::string alias;         // where it is read from (query key, header name)
-    ParamType type = ParamType::Any;
+    ParamType type = ParamType::Any; // a sequence's element type
+    bool sequence = false;           // `List[int] = Query(...)`: every value of a repeated key
     BodyType bodyType = BodyType::Any;
     bool required = true;
     lang::Value defaultValue;

@@ -14,6 +14,38 @@ const std::string *lookup(const std::vector<std::pair<std::string, std::string>>
     return found;
 }
 
+// List[int] = Query(...): every value of the key, each converted; pydantic's errors
+// point at the item ("query", name, index).
+void resolveSequence(const ParamSpec &spec, const QueryItems &query, std::size_t index, ResolvedParams &out)
+{
+    std::vector<ParamValue> values;
+    bool any = false;
+    int position = 0;
+    for (const auto &[key, text] : query) {
+        if (key != spec.name)
+            continue;
+        any = true;
+        ParamConversion c = ParamConverter::convert(spec.type, text);
+        if (c.error) {
+            ValidationIssue issue;
+            issue.loc = JsonArray{JsonNode::fromString("query"), JsonNode::fromString(spec.name),
+                                  JsonNode::fromInt(position)};
+            issue.msg = c.error->msg;
+            issue.type = c.error->type;
+            out.issues.push_back(std::move(issue));
+        } else {
+            values.push_back(std::move(*c.value));
+        }
+        ++position;
+    }
+    if (any) {
+        out.sequences[index] = std::move(values);
+    } else if (spec.required) {
+        const ParamError e = ParamConverter::missing();
+        out.issues.push_back(ValidationIssue::at("query", spec.name, e.msg, e.type));
+    }
+}
+
 } // namespace
 
 ResolvedParams ParamResolver::resolve(const std::vector<ParamSpec> &specs, const PathParams &pathParams,
@@ -21,15 +53,20 @@ ResolvedParams ParamResolver::resolve(const std::vector<ParamSpec> &specs, const
 {
     ResolvedParams out;
     out.values.resize(specs.size());
+    out.sequences.resize(specs.size());
     // FastAPI validates all path parameters first, then all query parameters.
     for (auto source : {ParamSpec::Source::Path, ParamSpec::Source::Query}) {
         for (std::size_t i = 0; i < specs.size(); ++i) {
             const ParamSpec &spec = specs[i];
             if (spec.source != source)
                 continue;
+            const char *where = source == ParamSpec::Source::Path ? "path" : "query";
+            if (spec.sequence && source == ParamSpec::Source::Query) {
+                resolveSequence(spec, query, i, out);
+                continue;
+            }
             const std::string *text =
                 lookup(source == ParamSpec::Source::Path ? pathParams : query, spec.name);
-            const char *where = source == ParamSpec::Source::Path ? "path" : "query";
             if (!text) {
                 if (spec.required) {
                     const ParamError e = ParamConverter::missing();

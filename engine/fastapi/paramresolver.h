@@ -1,6 +1,7 @@
 // Resolves an endpoint's path and query parameters from a request the way FastAPI's
-// request_params_to_args does: declaration order, last value of a repeated query key,
-// an empty value counts as given, errors for every bad or missing parameter.
+// request_params_to_args does: declaration order, last value of a repeated query key
+// (every value, for a sequence), an empty value counts as given, errors for every bad or
+// missing parameter.
 #pragma once
 
 #include "paramconversion.h"
@@ -18,13 +19,16 @@ struct ParamSpec {
     enum class Source : std::uint8_t { Path, Query };
     std::string name;
     Source source = Source::Query;
-    ParamType type = ParamType::Any;
+    ParamType type = ParamType::Any; // a sequence's element type
     bool required = true; // no default
+    bool sequence = false; // every value of a repeated query key, as a list
 };
 
 struct ResolvedParams {
     // One per spec: the converted value, or nullopt where the default applies.
     std::vector<std::optional<ParamValue>> values;
+    // One per spec: a sequence spec's values when the key was given.
+    std::vector<std::optional<std::vector<ParamValue>>> sequences;
     std::vector<ValidationIssue> issues;
 };
 

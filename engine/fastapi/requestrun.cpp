@@ -416,7 +416,7 @@ void RequestRun::resolveOwnParams(ThreadState &ts, const std::shared_ptr<Solve> 
             continue;
         specs.push_back(ParamSpec{p.alias,
                                   p.kind == DependantParam::Kind::Path ? ParamSpec::Source::Path : ParamSpec::Source::Query,
-                                  p.type, p.required});
+                                  p.type, p.required, p.sequence});
         specParam.push_back(i);
     }
     ResolvedParams resolved = ParamResolver::resolve(specs, m_pathParams, m_query);
@@ -424,7 +424,12 @@ void RequestRun::resolveOwnParams(ThreadState &ts, const std::shared_ptr<Solve> 
         m_issues.push_back(std::move(issue));
     for (std::size_t k = 0; k < specs.size(); ++k) {
         const auto &p = d.params[specParam[k]];
-        if (resolved.values[k])
+        if (resolved.sequences[k]) {
+            std::vector<Value> items;
+            for (const ParamValue &v : *resolved.sequences[k])
+                items.push_back(paramValueToPython(v));
+            s->values.emplace_back(p.name, lang::makeList(std::move(items)));
+        } else if (resolved.values[k])
             s->values.emplace_back(p.name, paramValueToPython(*resolved.values[k]));
         else if (!p.required)
             s->values.emplace_back(p.name, p.defaultValue);

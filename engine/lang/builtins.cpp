@@ -259,6 +259,9 @@ static std::vector<Value> classInfo(const Value &v)
 {
     if (v.isTuple())
         return v.as<TupleObject>()->items;
+    std::vector<Value> members;
+    if (unionArgs(v, &members))
+        return members;
     return {v};
 }
 

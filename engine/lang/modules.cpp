@@ -593,6 +593,125 @@ static Value sysModule(ThreadState &ts)
     });
 }
 
+namespace {
+
+Value genericAliasType()
+{
+    static Value type = [] {
+        NativeTypeSpec spec;
+        spec.name = "GenericAlias";
+        spec.module = "types";
+        spec.hooks.repr = [](ThreadState &ts, const Value &self) {
+            const auto &attrs = self.as<NativeObject>()->attrs;
+            const Value origin = attrs.getStr("__origin__");
+            const Value args = attrs.getStr("__args__");
+            std::string text = attrs.getStr("_typing").isTrueConst() ? "typing.List" : origin.as<TypeObject>()->name;
+            text += "[";
+            const auto &items = args.as<TupleObject>()->items;
+            for (std::size_t i = 0; i < items.size(); ++i) {
+                if (i)
+                    text += ", ";
+                text += items[i].isType() && !items[i].as<TypeObject>()->isUserClass ? items[i].as<TypeObject>()->name
+                                                                                     : repr(ts, items[i]);
+            }
+            return text + "]";
+        };
+        Value t = makeNativeType(std::move(spec));
+        t.ptr()->makeImmortal();
+        return t;
+    }();
+    return type;
+}
+
+Value unionType()
+{
+    static Value type = [] {
+        NativeTypeSpec spec;
+        spec.name = "UnionType";
+        spec.module = "types";
+        spec.hooks.repr = [](ThreadState &ts, const Value &self) {
+            const auto &items = self.as<NativeObject>()->attrs.getStr("__args__").as<TupleObject>()->items;
+            std::string text;
+            for (std::size_t i = 0; i < items.size(); ++i) {
+                if (i)
+                    text += " | ";
+                if (items[i].isType() && items[i].as<TypeObject>() == types().none)
+                    text += "None";
+                else if (items[i].isType() && !items[i].as<TypeObject>()->isUserClass)
+                    text += items[i].as<TypeObject>()->name;
+                else
+                    text += repr(ts, items[i]);
+            }
+            return text;
+        };
+        Value t = makeNativeType(std::move(spec));
+        t.ptr()->makeImmortal();
+        return t;
+    }();
+    return type;
+}
+
+} // namespace
+
+Value makeUnionType(std::vector<Value> args)
+{
+    std::vector<Value> flat;
+    auto add = [&flat](const Value &v) {
+        for (const Value &f : flat)
+            if (f.is(v))
+                return;
+        flat.push_back(v);
+    };
+    for (const Value &a : args) {
+        std::vector<Value> inner;
+        if (a.isNone()) {
+            add(typeValue(types().none)); // as NoneType, as CPython keeps it
+        } else if (unionArgs(a, &inner)) {
+            for (const Value &i : inner)
+                add(i);
+        } else {
+            add(a);
+        }
+    }
+    if (flat.size() == 1)
+        return flat[0]; // int | int is int
+    auto *o = new NativeObject(unionType().as<TypeObject>());
+    Value v(o);
+    o->attrs.setStr("__args__", makeTuple(std::move(flat)));
+    return v;
+}
+
+bool unionArgs(const Value &v, std::vector<Value> *args)
+{
+    if (!v.isObject() || v.ptr()->type() != unionType().as<TypeObject>())
+        return false;
+    if (args)
+        *args = v.as<NativeObject>()->attrs.getStr("__args__").as<TupleObject>()->items;
+    return true;
+}
+
+Value makeGenericAlias(const Value &origin, const Value &args, bool typingForm)
+{
+    auto *o = new NativeObject(genericAliasType().as<TypeObject>());
+    Value v(o);
+    o->attrs.setStr("__origin__", origin);
+    o->attrs.setStr("__args__", args.isTuple() ? args : makeTuple({args}));
+    o->attrs.setStr("_typing", Value::fromBool(typingForm));
+    return v;
+}
+
+bool genericAlias(const Value &v, Value *origin, Value *args)
+{
+    if (!v.isObject() || v.ptr()->type() != genericAliasType().as<TypeObject>())
+        return false;
+    const auto &attrs = v.as<NativeObject>()->attrs;
+    if (origin)
+        *origin = attrs.getStr("__origin__");
+    if (args)
+        *args = attrs.getStr("__args__");
+    return true;
+}
+
 static Value typingModule(ThreadState &)
 {
     // Markers: subscripting gives the origin type (Optional[int] -> int, List[int] -> list).
@@ -607,6 +726,8 @@ static Value typingModule(ThreadState &)
                                         return a[1].as<TupleObject>()->items[0];
                                     return a[1];
                                 }
+                                if (origin.is(typeValue(types().list)))
+                                    return makeGenericAlias(origin, a[1], true);
                                 return origin;
                             }});
     spec.methods.push_back({"__call__", [](ThreadState &, const CallArgs &a) -> Value { return a.size() > 1 ? a[1] : Value::none(); }});

@@ -76,6 +76,18 @@ struct NativeTypeSpec {
 };
 // Returns the type object. Instances: subclass NativeObject and wrap `new T(type)`.
 Value makeNativeType(NativeTypeSpec spec);
+// list[int] / typing.List[int]: an alias that remembers its element type (FastAPI reads a
+// `List[int] = Query(...)` parameter as a repeated query key of ints). `typingForm` picks
+// the repr: "typing.List[int]" or "list[int]". Other subscripted generics stay their origin.
+Value makeGenericAlias(const Value &origin, const Value &args, bool typingForm);
+// The alias's origin and argument tuple; false for anything else.
+bool genericAlias(const Value &v, Value *origin, Value *args);
+
+// `int | None`: types.UnionType over `args` (flattened, duplicates dropped); isinstance()
+// accepts it. unionArgs() gives its members (None stands for NoneType); false otherwise.
+Value makeUnionType(std::vector<Value> args);
+bool unionArgs(const Value &v, std::vector<Value> *args);
+
 // A module object with the given attributes.
 Value makeModule(std::string name, std::vector<std::pair<std::string, Value>> attrs = {});
 void moduleSet(const Value &module, std::string_view name, Value v);

@@ -312,6 +312,12 @@ Value binaryOp(ThreadState &ts, Operator op, const Value &a, const Value &b, boo
     }
     if (op == Operator::Mod && a.isStr())
         return percentFormat(ts, a.asString(), b);
+    if (op == Operator::BitOr) {
+        // int | None, list[int] | str: a types.UnionType
+        auto typeLike = [](const Value &v) { return v.isType() || genericAlias(v, nullptr, nullptr) || unionArgs(v, nullptr); };
+        if ((typeLike(a) && (typeLike(b) || b.isNone())) || (a.isNone() && typeLike(b)))
+            return makeUnionType({a, b});
+    }
     if (op == Operator::BitOr && a.isDict() && b.isDict()) {
         Value d = makeDict();
         for (auto &kv : a.as<DictObject>()->items())
@@ -1414,6 +1420,8 @@ Value getItem(ThreadState &ts, const Value &obj, const Value &key)
         if (!m.isNotFound())
             return call(ts, m, {obj, key});
         TypeObject *t = obj.as<TypeObject>();
+        if (t == types().list)
+            return makeGenericAlias(obj, key, false);
         if (!t->isUserClass)
             return obj;
         return ts.raise(types().TypeError, "type '" + t->name + "' is not subscriptable");

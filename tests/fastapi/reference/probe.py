@@ -12,7 +12,9 @@ cases = [("GET", p) for p in [
     "/req", "/req?q=a", "/req?n=x", "/req?q=a&n=1&n=2", "/req?q=a+b&n=3", "/req?q=%C3%BC&n=0",
     "/two?i=a&j=b&k=c", "/two?i=1&j=2", "/two?i=&j=2",
     "/files/a/b/c.txt", "/files/", "/nowhere", "/m", "/nested", "/nan", "/exc", "/exc2", "/boom",
-    "/plain", "/html", "/json", "/raw", "/none", "/trail", "/trail/", "/m/", "/qdef", "/qdef?q=x"]] + [
+    "/plain", "/html", "/json", "/raw", "/none", "/trail", "/trail/", "/m/", "/qdef", "/qdef?q=x",
+    "/seq", "/seq?items=a&items=b&ids=1&ids=2&tags=x", "/seq?ids=1&ids=x&ids=3&ids=y", "/seq?items=&tags=",
+    "/seq_req", "/seq_req?ids=4", "/union", "/union?r=3&s=1.5&t=yes", "/union?r=x&t=maybe"]] + [
     ("POST", "/m"), ("DELETE", "/m"), ("PUT", "/items/5"), ("HEAD", "/m"), ("POST", "/nested"),
     ("POST", "/body", '{"a": 1, "b": [true, null]}'), ("POST", "/body", '[1]'),
     ("POST", "/body", '{bad'), ("POST", "/body", None), ("POST", "/body", '')]

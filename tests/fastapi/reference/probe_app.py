@@ -110,3 +110,21 @@ async def trail():
 @app.get("/qdef")
 async def qdef(q: int = Query(5), r: str = Query(None)):
     return [q, r]
+
+
+from typing import List, Optional
+
+
+@app.get("/seq")
+def seq(items: list = Query(default=[]), ids: List[int] = Query(default=[]), tags: list[str] = Query(None)):
+    return {"items": items, "ids": ids, "tags": tags}
+
+
+@app.get("/seq_req")
+async def seq_req(ids: List[int] = Query(...)):
+    return ids
+
+
+@app.get("/union")
+def union(r: int | None = None, s: Optional[float] = None, t: None | bool = None):
+    return {"r": r, "s": s, "t": t}
