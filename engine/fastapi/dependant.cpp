@@ -171,6 +171,7 @@ bool DependantBuilder::build(lang::ThreadState &ts, const Value &call, const std
             if (auto *marker = ParamMarker::cast(p.defaultValue)) {
                 dp.required = marker->required;
                 dp.defaultValue = marker->defaultValue;
+                dp.constraints = marker->constraints;
                 if (!marker->alias.empty())
                     dp.alias = marker->alias;
                 switch (marker->kind) {

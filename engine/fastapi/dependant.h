@@ -26,6 +26,7 @@ struct DependantParam {
     std::string alias;         // where it is read from (query key, header name)
     ParamType type = ParamType::Any; // a sequence's element type
     bool sequence = false;           // `List[int] = Query(...)`: every value of a repeated key
+    ParamConstraints constraints;    // Query(ge=1), Path(max_length=3), ...
     BodyType bodyType = BodyType::Any;
     bool required = true;
     lang::Value defaultValue;

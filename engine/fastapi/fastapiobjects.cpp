@@ -283,6 +283,30 @@ struct ObjectFactory {
         const Value alias = a.keyword("alias");
         if (present(alias) && alias.isStr())
             m->alias = alias.asString();
+        auto limit = [&a](const char *name, std::optional<ParamLimit> &out) {
+            const Value x = a.keyword(name);
+            if (!present(x) || x.isNone())
+                return;
+            ParamLimit l;
+            if (x.isInt() && !x.isBool()) {
+                l.intValue = x.asInt();
+            } else if (x.isFloat()) {
+                l.isInt = false;
+                l.floatValue = x.asDouble();
+            } else {
+                return;
+            }
+            out = l;
+        };
+        limit("gt", m->constraints.gt);
+        limit("ge", m->constraints.ge);
+        limit("lt", m->constraints.lt);
+        limit("le", m->constraints.le);
+        for (auto [name, out] : {std::pair{"min_length", &m->constraints.minLength}, std::pair{"max_length", &m->constraints.maxLength}}) {
+            const Value x = a.keyword(name);
+            if (present(x) && x.isInt() && !x.isBool())
+                *out = x.asInt();
+        }
         return v;
     }
 };

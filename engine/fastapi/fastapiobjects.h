@@ -65,6 +65,7 @@ public:
     bool required = true;      // default was ... or missing
     lang::Value defaultValue;  // when not required
     std::string alias;
+    ParamConstraints constraints; // ge=, max_length=, ...
 
 private:
     using lang::NativeObject::NativeObject;

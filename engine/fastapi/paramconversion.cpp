@@ -4,7 +4,9 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
+#include <string>
 
 namespace loopscope::fastapi {
 
@@ -169,6 +171,59 @@ ParamConversion ParamConverter::convert(ParamType type, std::string_view text)
         break;
     }
     return result;
+}
+
+std::string ParamLimit::text() const
+{
+    if (isInt)
+        return std::to_string(intValue);
+    char buf[64];
+    // Python's repr of a float: the shortest text that reads back the same
+    for (int precision = 1; precision <= 17; ++precision) {
+        std::snprintf(buf, sizeof buf, "%.*g", precision, floatValue);
+        if (std::strtod(buf, nullptr) == floatValue)
+            break;
+    }
+    std::string out(buf);
+    if (out.find_first_of(".eEn") == std::string::npos)
+        out += ".0";
+    return out;
+}
+
+ParamConversion ParamConverter::convert(ParamType type, std::string_view text, const ParamConstraints &c)
+{
+    ParamConversion out = convert(type, text);
+    if (!out.value || c.empty())
+        return out;
+    const ParamValue &v = *out.value;
+    auto fail = [&out](std::string msg, std::string type, const ParamLimit &limit) {
+        out.value.reset();
+        out.error = ParamError{std::move(msg), std::move(type), limit};
+        return out;
+    };
+    if (type == ParamType::Int || type == ParamType::Float) {
+        const double x = type == ParamType::Int ? double(v.intValue) : v.floatValue;
+        if (c.gt && !(x > c.gt->value()))
+            return fail("ensure this value is greater than " + c.gt->text(), "value_error.number.not_gt", *c.gt);
+        if (!c.gt && c.ge && !(x >= c.ge->value()))
+            return fail("ensure this value is greater than or equal to " + c.ge->text(), "value_error.number.not_ge", *c.ge);
+        if (c.lt && !(x < c.lt->value()))
+            return fail("ensure this value is less than " + c.lt->text(), "value_error.number.not_lt", *c.lt);
+        if (c.le && !(x <= c.le->value()))
+            return fail("ensure this value is less than or equal to " + c.le->text(), "value_error.number.not_le", *c.le);
+    } else if (type == ParamType::Str || type == ParamType::Any) {
+        std::int64_t chars = 0; // code points of the UTF-8 text
+        for (unsigned char ch : v.text)
+            chars += (ch & 0xC0) != 0x80;
+        auto limit = [](std::int64_t n) { ParamLimit l; l.intValue = n; return l; };
+        if (c.minLength && chars < *c.minLength)
+            return fail("ensure this value has at least " + std::to_string(*c.minLength) + " characters",
+                        "value_error.any_str.min_length", limit(*c.minLength));
+        if (c.maxLength && chars > *c.maxLength)
+            return fail("ensure this value has at most " + std::to_string(*c.maxLength) + " characters",
+                        "value_error.any_str.max_length", limit(*c.maxLength));
+    }
+    return out;
 }
 
 } // namespace loopscope::fastapi

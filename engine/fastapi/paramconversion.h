@@ -19,10 +19,28 @@ struct ParamValue {
     bool boolValue = false;
 };
 
+// A bound of Query(ge=1), Path(lt=2.5): its value as written (int or float).
+struct ParamLimit {
+    bool isInt = true;
+    std::int64_t intValue = 0;
+    double floatValue = 0.0;
+    double value() const { return isInt ? double(intValue) : floatValue; }
+    std::string text() const; // as Python's str(): "1", "2.5"
+};
+
+// The constraints FastAPI's Query/Path/Header pass on to pydantic: gt/ge/lt/le for
+// numbers, min_length/max_length (in characters) for strings.
+struct ParamConstraints {
+    std::optional<ParamLimit> gt, ge, lt, le;
+    std::optional<std::int64_t> minLength, maxLength;
+    bool empty() const { return !gt && !ge && !lt && !le && !minLength && !maxLength; }
+};
+
 // pydantic's error for a value that did not convert.
 struct ParamError {
     std::string msg;  // "value is not a valid integer"
     std::string type; // "type_error.integer"
+    std::optional<ParamLimit> limit = std::nullopt; // the ctx {"limit_value": ...} of a failed constraint
 };
 
 struct ParamConversion {
@@ -33,6 +51,9 @@ struct ParamConversion {
 class ParamConverter {
 public:
     static ParamConversion convert(ParamType type, std::string_view text);
+    // Converts, then checks the constraints as pydantic v1 does (numbers: gt or ge, then
+    // lt, then le, the first failure only; strings: min_length, then max_length).
+    static ParamConversion convert(ParamType type, std::string_view text, const ParamConstraints &constraints);
 
     // Python's int(str) (surrounding whitespace, sign, '_' between digits). Values beyond
     // 64 bits are refused (Python would keep a big int).

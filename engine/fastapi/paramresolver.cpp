@@ -74,9 +74,9 @@ ResolvedParams ParamResolver::resolve(const std::vector<ParamSpec> &specs, const
                 }
                 continue;
             }
-            ParamConversion c = ParamConverter::convert(spec.type, *text);
+            ParamConversion c = ParamConverter::convert(spec.type, *text, spec.constraints);
             if (c.error)
-                out.issues.push_back(ValidationIssue::at(where, spec.name, c.error->msg, c.error->type));
+                out.issues.push_back(ValidationIssue::at(where, spec.name, *c.error));
             else
                 out.values[i] = std::move(c.value);
         }

@@ -22,6 +22,7 @@ struct ParamSpec {
     ParamType type = ParamType::Any; // a sequence's element type
     bool required = true; // no default
     bool sequence = false; // every value of a repeated query key, as a list
+    ParamConstraints constraints = {};
 };
 
 struct ResolvedParams {

@@ -416,7 +416,7 @@ void RequestRun::resolveOwnParams(ThreadState &ts, const std::shared_ptr<Solve> 
             continue;
         specs.push_back(ParamSpec{p.alias,
                                   p.kind == DependantParam::Kind::Path ? ParamSpec::Source::Path : ParamSpec::Source::Query,
-                                  p.type, p.required, p.sequence});
+                                  p.type, p.required, p.sequence, p.constraints});
         specParam.push_back(i);
     }
     ResolvedParams resolved = ParamResolver::resolve(specs, m_pathParams, m_query);
@@ -452,9 +452,9 @@ void RequestRun::resolveOwnParams(ThreadState &ts, const std::shared_ptr<Solve> 
                 s->values.emplace_back(p.name, p.defaultValue);
             continue;
         }
-        ParamConversion c = ParamConverter::convert(p.type, *found);
+        ParamConversion c = ParamConverter::convert(p.type, *found, p.constraints);
         if (c.error)
-            m_issues.push_back(ValidationIssue::at("header", p.alias, c.error->msg, c.error->type));
+            m_issues.push_back(ValidationIssue::at("header", p.alias, *c.error));
         else
             s->values.emplace_back(p.name, paramValueToPython(*c.value));
     }

@@ -28,6 +28,18 @@ ValidationIssue ValidationIssue::at(std::string where, std::string name, std::st
     return issue;
 }
 
+ValidationIssue ValidationIssue::at(std::string where, std::string name, const ParamError &error)
+{
+    ValidationIssue issue = at(std::move(where), std::move(name), error.msg, error.type);
+    if (error.limit) {
+        JsonNode ctx = JsonNode::makeObject();
+        ctx.set("limit_value", error.limit->isInt ? JsonNode::fromInt(error.limit->intValue)
+                                                  : JsonNode::fromFloat(error.limit->floatValue));
+        issue.ctx = std::move(ctx);
+    }
+    return issue;
+}
+
 ResponseData ResponseData::make(std::string body, int status, std::string_view mediaType, const HeaderList &headers)
 {
     ResponseData r;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "jsonnode.h"
+#include "paramconversion.h"
 
 #include <optional>
 #include <string>
@@ -23,6 +24,8 @@ struct ValidationIssue {
     std::optional<JsonNode> ctx;
 
     static ValidationIssue at(std::string where, std::string name, std::string msg, std::string type);
+    // A failed conversion or constraint of parameter `name` (ctx {"limit_value": ...} for a constraint).
+    static ValidationIssue at(std::string where, std::string name, const ParamError &error);
 };
 
 struct ResponseData {

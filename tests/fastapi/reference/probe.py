@@ -14,7 +14,9 @@ cases = [("GET", p) for p in [
     "/files/a/b/c.txt", "/files/", "/nowhere", "/m", "/nested", "/nan", "/exc", "/exc2", "/boom",
     "/plain", "/html", "/json", "/raw", "/none", "/trail", "/trail/", "/m/", "/qdef", "/qdef?q=x",
     "/seq", "/seq?items=a&items=b&ids=1&ids=2&tags=x", "/seq?ids=1&ids=x&ids=3&ids=y", "/seq?items=&tags=",
-    "/seq_req", "/seq_req?ids=4", "/union", "/union?r=3&s=1.5&t=yes", "/union?r=x&t=maybe"]] + [
+    "/seq_req", "/seq_req?ids=4", "/union", "/union?r=3&s=1.5&t=yes", "/union?r=x&t=maybe",
+    "/limits/5", "/limits/0", "/limits/11?q=abcd", "/limits/10?q=%C3%BC%C3%BC%C3%BC", "/limits/3?x=0.5",
+    "/limits/3?x=2&s=a", "/limits/3?s=ab&x=1.99"]] + [
     ("POST", "/m"), ("DELETE", "/m"), ("PUT", "/items/5"), ("HEAD", "/m"), ("POST", "/nested"),
     ("POST", "/body", '{"a": 1, "b": [true, null]}'), ("POST", "/body", '[1]'),
     ("POST", "/body", '{bad'), ("POST", "/body", None), ("POST", "/body", '')]

@@ -1,5 +1,5 @@
 # Endpoint file used to record what real FastAPI 0.92 answers (see probe.py).
-from fastapi import FastAPI, HTTPException, Query
+from fastapi import FastAPI, HTTPException, Path, Query
 from fastapi.responses import JSONResponse, PlainTextResponse, HTMLResponse, Response
 
 app = FastAPI()
@@ -128,3 +128,9 @@ async def seq_req(ids: List[int] = Query(...)):
 @app.get("/union")
 def union(r: int | None = None, s: Optional[float] = None, t: None | bool = None):
     return {"r": r, "s": s, "t": t}
+
+
+@app.get("/limits/{n}")
+def limits(n: int = Path(..., ge=1, le=10), q: str = Query("x", max_length=3),
+           x: float = Query(1, gt=0.5, lt=2), s: str = Query(None, min_length=2)):
+    return {"n": n, "q": q, "x": x, "s": s}
