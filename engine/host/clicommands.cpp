@@ -111,7 +111,7 @@ void printSummary(const BenchResult &r)
                     .arg(s.requests).arg(s.errors).arg(s.wall, 0, 'f', 3).arg(s.rps, 0, 'f', 1));
     say(stdout, QStringLiteral("latency ms  p50 %1  p90 %2  p99 %3  max %4")
                     .arg(fmtMs(s.p50Ms), fmtMs(s.p90Ms), fmtMs(s.p99Ms), fmtMs(s.maxMs)));
-    if (s.clientBound && !s.note.empty())
+    if (!s.note.empty())
         say(stdout, QStringLiteral("note: %1").arg(QString::fromStdString(s.note)));
     for (const trace::Finding &f : trace::diagnose(r.session))
         say(stdout, QStringLiteral("%1: %2").arg(QString::fromLatin1(trace::severityName(f.severity)),

@@ -8,6 +8,8 @@
 
 #include <QFileInfo>
 
+#include <sys/resource.h>
+
 namespace loopscope::host {
 
 std::string moduleNameFor(const QString &fileName)
@@ -47,9 +49,25 @@ bool EngineCore::start(const QString &source, const QString &fileName, const Eng
     return startLocked(source, fileName, settings, error, errors);
 }
 
+namespace {
+
+// Every connection is a descriptor, and a burst from the app's own client puts both ends
+// in this process: lift the soft limit (often 1,024) to the hard one, as servers do.
+void raiseDescriptorLimit()
+{
+    rlimit limit {};
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &limit);
+    }
+}
+
+} // namespace
+
 bool EngineCore::startLocked(const QString &source, const QString &fileName, const EngineSettings &settings,
                              QString *error, QList<SourceError> *errors)
 {
+    raiseDescriptorLimit();
     const int workers = std::max(1, settings.workers);
     quint16 port = settings.port;
     for (int i = 0; i < workers; ++i) {

@@ -805,6 +805,7 @@ void BurstClient::start()
         limit.rlim_cur = std::min(wanted, limit.rlim_max);
         setrlimit(RLIMIT_NOFILE, &limit);
     }
+    m_descriptorLimit = getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY ? limit.rlim_cur : 0;
 
     s.planned = m_plan.plannedRequests();
     s.records.resize(std::size_t(threads));
@@ -930,10 +931,18 @@ void BurstClient::wait()
             m.meanMs = all.latency.mean() * 1000;
         }
     }
+    // Connections that failed for want of descriptors: say so, with the numbers.
+    const std::uint64_t connections = std::uint64_t(m_plan.effectiveConnections()) + m_plan.extras.size();
+    const bool descriptorsShort = m_descriptorLimit > 0 && m_descriptorLimit < 2 * connections + 64;
     m_summary.clientCpuShare = s.cpuShare.empty() ? 0 : *std::max_element(s.cpuShare.begin(), s.cpuShare.end());
     for (double c : s.cpuSeconds)
         m_summary.clientCpuSeconds += c;
-    if (m_summary.clientCpuShare >= 0.9) {
+    if (m_summary.errors > 0 && descriptorsShort) {
+        m_summary.note = std::to_string(m_summary.errors) + " requests failed: " + std::to_string(connections)
+                         + " connections need as many file descriptors (twice that with the server in the same process)"
+                         + " and the limit is " + std::to_string(m_descriptorLimit)
+                         + "; raise it (ulimit -n) or use fewer connections";
+    } else if (m_summary.clientCpuShare >= 0.9) {
         m_summary.clientBound = true;
         m_summary.note = "client threads at " + std::to_string(int(m_summary.clientCpuShare * 100))
                          + "% CPU: the client may be the bottleneck";

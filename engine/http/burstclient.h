@@ -62,6 +62,7 @@ private:
     std::unique_ptr<Shared> m_shared;
     std::vector<std::thread> m_threads;
     std::uint64_t m_startNs = 0;
+    std::uint64_t m_descriptorLimit = 0; // RLIMIT_NOFILE's soft limit once the burst started (0: none)
     bool m_started = false;
     bool m_joined = false;
     std::vector<RequestRecord> m_records;

@@ -14,6 +14,9 @@
 #include <QtTest>
 
 #include <algorithm>
+#include <functional>
+
+#include <sys/resource.h>
 
 #include <csignal>
 
@@ -30,9 +33,11 @@ struct Run {
 };
 
 Run run(const QStringList &args, const QString &cwd = {}, const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment(),
-        int timeoutMs = 60000)
+        int timeoutMs = 60000, std::function<void()> childModifier = {})
 {
     QProcess p;
+    if (childModifier)
+        p.setChildProcessModifier(childModifier);
     p.setProgram(binary());
     p.setArguments(args);
     p.setProcessEnvironment(env);
@@ -321,6 +326,35 @@ private slots:
             QCOMPARE(l.toObject().value(QLatin1String("request")).toInt(), 0);
             QCOMPARE(l.toObject().value(QLatin1String("level")).toString(), QStringLiteral("error"));
         }
+    }
+
+    // Every connection is a descriptor, both ends of it in `bench`'s one process: the engine
+    // lifts a low soft limit to the hard one; where the hard limit is too low, the failed
+    // requests come with the reason and the numbers.
+    void benchLiftsOrExplainsTheDescriptorLimit()
+    {
+        const QStringList args{QStringLiteral("bench"), path(QStringLiteral("app.py")), QStringLiteral("--path"),
+                               QStringLiteral("/fast?i={i}"), QStringLiteral("--requests"), QStringLiteral("1500"),
+                               QStringLiteral("--connections"), QStringLiteral("1500")};
+        auto limitTo = [](rlim_t soft, rlim_t hard) {
+            return [soft, hard] {
+                rlimit l{soft, hard};
+                setrlimit(RLIMIT_NOFILE, &l);
+            };
+        };
+        rlimit mine{};
+        getrlimit(RLIMIT_NOFILE, &mine);
+        if (mine.rlim_max != RLIM_INFINITY && mine.rlim_max < 4096)
+            QSKIP("this process may not raise its descriptor limit to 4096");
+        const Run lifted = run(args, {}, QProcessEnvironment::systemEnvironment(), 120000, limitTo(1024, 4096));
+        QVERIFY2(lifted.exitCode == 0, qPrintable(lifted.err));
+        QVERIFY2(lifted.out.contains(QStringLiteral("requests 1500  errors 0")), qPrintable(lifted.out.left(2000)));
+
+        const Run capped = run(args, {}, QProcessEnvironment::systemEnvironment(), 120000, limitTo(1024, 1024));
+        QVERIFY2(capped.exitCode == 0, qPrintable(capped.err));
+        QVERIFY2(!capped.out.contains(QStringLiteral("errors 0")), qPrintable(capped.out.left(2000)));
+        QVERIFY2(capped.out.contains(QStringLiteral("1500 connections need as many file descriptors")), qPrintable(capped.out.left(2000)));
+        QVERIFY2(capped.out.contains(QStringLiteral("the limit is 1024")), qPrintable(capped.out.left(2000)));
     }
 
     void benchWritesCsvAndTrace()
