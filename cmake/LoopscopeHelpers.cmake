@@ -26,3 +26,17 @@ function(loopscope_add_test name)
     LABELS "${T_LABELS}"
     ENVIRONMENT "QT_QPA_PLATFORM=offscreen;LOOPSCOPE_SOURCE_DIR=${PROJECT_SOURCE_DIR};LOOPSCOPE_BINARY_DIR=${PROJECT_BINARY_DIR};${T_ENV}")
 endfunction()
+
+# loopscope_embed_python(OUT_VAR file.py SYMBOL): parts of the emulated library written in
+# the endpoint language itself, compiled into the binary as `const char *const
+# loopscope::SYMBOL`. Appends the generated source to OUT_VAR; edits rerun CMake.
+function(loopscope_embed_python out_var file symbol)
+  set(src "${CMAKE_CURRENT_SOURCE_DIR}/${file}")
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${src}" "${PROJECT_SOURCE_DIR}/cmake/embedpython.cpp.in")
+  file(READ "${src}" LOOPSCOPE_EMBED_TEXT)
+  set(LOOPSCOPE_EMBED_FILE "${file}")
+  set(LOOPSCOPE_EMBED_SYMBOL "${symbol}")
+  set(generated "${CMAKE_CURRENT_BINARY_DIR}/${symbol}.cpp")
+  configure_file("${PROJECT_SOURCE_DIR}/cmake/embedpython.cpp.in" "${generated}" @ONLY)
+  set(${out_var} ${${out_var}} "${generated}" PARENT_SCOPE)
+endfunction()

@@ -78,9 +78,22 @@ bool sequenceType(const Value &annotationIn, ParamType &element)
     return true;
 }
 
+// A class deriving from pydantic's BaseModel (the `pydantic` module's own class).
+bool isPydanticModel(const Value &annotation)
+{
+    if (!annotation.isType())
+        return false;
+    for (const lang::TypeObject *t = annotation.as<lang::TypeObject>(); t; t = t->base)
+        if (t->name == "BaseModel" && t->module == "pydantic.main")
+            return true;
+    return false;
+}
+
 DependantParam::BodyType bodyTypeOf(const Value &annotationIn)
 {
     const Value annotation = withoutNone(annotationIn);
+    if (isPydanticModel(annotation))
+        return DependantParam::BodyType::Model;
     const auto &t = lang::types();
     ParamType element;
     if (sequenceType(annotation, element))
@@ -195,6 +208,8 @@ bool DependantBuilder::build(lang::ThreadState &ts, const Value &call, const std
                 case ParamMarker::Kind::Body:
                     dp.kind = DependantParam::Kind::Body;
                     dp.bodyType = annotation.isNotFound() ? DependantParam::BodyType::Any : bodyTypeOf(annotation);
+                    if (dp.bodyType == DependantParam::BodyType::Model)
+                        dp.model = withoutNone(annotation);
                     break;
                 }
                 out.params.push_back(std::move(dp));
@@ -209,6 +224,8 @@ bool DependantBuilder::build(lang::ThreadState &ts, const Value &call, const std
         } else {
             dp.kind = DependantParam::Kind::Body;
             dp.bodyType = bodyTypeOf(annotation);
+            if (dp.bodyType == DependantParam::BodyType::Model)
+                dp.model = withoutNone(annotation);
         }
         out.params.push_back(std::move(dp));
     }

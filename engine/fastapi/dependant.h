@@ -19,7 +19,7 @@ namespace loopscope::fastapi {
 
 struct DependantParam {
     enum class Kind { Path, Query, Header, Body, Dependency, Request, BackgroundTasks, Response };
-    enum class BodyType { Any, Dict, List, Scalar };
+    enum class BodyType { Any, Dict, List, Scalar, Model }; // Model: a pydantic BaseModel subclass
 
     Kind kind = Kind::Query;
     std::string name;          // the parameter's name (keyword used for the call)
@@ -31,6 +31,7 @@ struct DependantParam {
     bool required = true;
     lang::Value defaultValue;
     int dependency = -1;       // Kind::Dependency: index into Dependant::dependencies
+    lang::Value model;         // BodyType::Model: the model class
 };
 
 struct Dependant {

@@ -15,6 +15,10 @@
 #include <cctype>
 #include <mutex>
 
+namespace loopscope {
+extern const char *const kPydanticSource; // pydantic_module.py, compiled in
+}
+
 namespace loopscope::fastapi {
 
 using lang::CallArgs;
@@ -832,6 +836,14 @@ void FastApiModule::registerModules(lang::Interpreter &interp)
     };
     interp.registerModule("fastapi.status", statusModule);
     interp.registerModule("starlette.status", statusModule);
+    // pydantic v1's BaseModel, Field and ValidationError, written in the language itself.
+    interp.registerModule("pydantic", [](ThreadState &ts) -> Value {
+        lang::Interpreter &in = ts.interpreter();
+        const lang::CompileResult compiled = in.compile(kPydanticSource, "<pydantic>");
+        if (!compiled)
+            return ts.raise(lang::types().RuntimeError, "pydantic: " + (compiled.error ? compiled.error->formatted : std::string()));
+        return in.runModule(ts, compiled.code, "pydantic");
+    });
 }
 
 Value FastApiModule::httpExceptionType(ThreadState &ts)

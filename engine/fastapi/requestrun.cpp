@@ -402,6 +402,70 @@ void RequestRun::advance(ThreadState &ts, const std::shared_ptr<Solve> &s)
     };
     advance(ts, subSolve);
 }
+// A body typed with a pydantic model: the JSON object becomes model(**body); its
+// ValidationError's errors become the 422's, under `loc` ("body", [param,] field...).
+bool RequestRun::validateModel(ThreadState &ts, const Value &model, Value &v, const JsonArray &loc)
+{
+    auto issue = [&](JsonArray at, std::string msg, std::string type, std::optional<JsonNode> ctx = {}) {
+        ValidationIssue i;
+        i.loc = std::move(at);
+        i.msg = std::move(msg);
+        i.type = std::move(type);
+        i.ctx = std::move(ctx);
+        m_issues.push_back(std::move(i));
+    };
+    if (!v.isDict()) {
+        issue(loc, "value is not a valid dict", "type_error.dict");
+        return false;
+    }
+    std::vector<lang::KeywordArg> kwargs;
+    for (const auto &[key, value] : lang::asDict(v)->items()) {
+        if (!key.isStr()) {
+            issue(loc, "value is not a valid dict", "type_error.dict");
+            return false;
+        }
+        kwargs.push_back(lang::KeywordArg{key.asString(), value});
+    }
+    Value made = lang::call(ts, model, std::span<const Value>(), std::span<const lang::KeywordArg>(kwargs));
+    if (!made.isError()) {
+        v = made;
+        return true;
+    }
+    const Value exc = ts.fetchException();
+    Value errors = lang::typeName(exc) == "ValidationError" ? lang::callMethod(ts, exc, "errors", {}) : Value::error();
+    if (errors.isError() || !errors.isList()) {
+        if (ts.hasException())
+            ts.fetchException();
+        fail(ts, exc); // not a validation failure: the model's own code raised
+        return false;
+    }
+    for (const Value &e : lang::asList(errors)->items) {
+        if (!e.isDict())
+            continue;
+        auto *d = lang::asDict(e);
+        Value at, msg, type, ctx;
+        d->get(ts, Value::fromString("loc"), at);
+        d->get(ts, Value::fromString("msg"), msg);
+        d->get(ts, Value::fromString("type"), type);
+        d->get(ts, Value::fromString("ctx"), ctx);
+        JsonArray full = loc;
+        if (at.isTuple())
+            for (const Value &part : lang::asTuple(at)->items)
+                full.push_back(part.isInt() ? JsonNode::fromInt(part.asInt()) : JsonNode::fromString(lang::str(ts, part)));
+        std::optional<JsonNode> ctxNode;
+        if (!ctx.isNotFound() && !ctx.isError()) {
+            JsonNode node;
+            if (ValueEncoder::toJsonNode(ts, ctx, node))
+                ctxNode = std::move(node);
+        }
+        if (ts.hasException())
+            ts.fetchException();
+        issue(std::move(full), msg.isStr() ? msg.asString() : std::string(), type.isStr() ? type.asString() : std::string(),
+              std::move(ctxNode));
+    }
+    return false;
+}
+
 void RequestRun::resolveOwnParams(ThreadState &ts, const std::shared_ptr<Solve> &s)
 {
     const Dependant &d = *s->d;
@@ -514,6 +578,10 @@ void RequestRun::resolveOwnParams(ThreadState &ts, const std::shared_ptr<Solve> 
             v = converted;
             break;
         }
+        case DependantParam::BodyType::Model:
+            if (!validateModel(ts, p.model, v, loc))
+                continue;
+            break;
         case DependantParam::BodyType::Any: break;
         }
         s->values.emplace_back(p.name, v);

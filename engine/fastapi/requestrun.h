@@ -89,6 +89,7 @@ private:
     void resolveOwnParams(lang::ThreadState &ts, const std::shared_ptr<Solve> &s);
     void callDependency(lang::ThreadState &ts, const Dependant &d, KeywordList values, Cont done);
     void runEndpoint(lang::ThreadState &ts, KeywordList values);
+    bool validateModel(lang::ThreadState &ts, const lang::Value &model, lang::Value &v, const JsonArray &loc);
     void endpointDone(lang::ThreadState &ts, lang::Value result, lang::Value exc);
     void sendResponse(lang::ThreadState &ts, lang::Value response);
     void streamNext(lang::ThreadState &ts);

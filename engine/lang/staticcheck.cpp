@@ -18,7 +18,7 @@ const std::set<std::string> &emulatedModules()
     static const std::set<std::string> m = {
         "time", "asyncio", "fastapi", "fastapi.concurrency", "fastapi.responses", "starlette",
         "starlette.concurrency", "starlette.responses", "anyio", "anyio.to_thread", "concurrent",
-        "concurrent.futures", "functools", "random", "math", "json", "httpx", "requests", "typing", "sys"};
+        "concurrent.futures", "functools", "random", "math", "json", "httpx", "requests", "typing", "sys", "pydantic"};
     return m;
 }
 const std::set<std::string> &partialModules()

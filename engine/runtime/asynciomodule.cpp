@@ -9,7 +9,7 @@
 
 #include <deque>
 
-namespace loopscope::runtime {
+namespace loopscope {
 extern const char *const kAsyncioExtrasSource; // asyncio_extras.py, compiled in
 }
 

@@ -19,7 +19,12 @@ cases = [("GET", p) for p in [
     "/limits/3?x=2&s=a", "/limits/3?s=ab&x=1.99"]] + [
     ("POST", "/m"), ("DELETE", "/m"), ("PUT", "/items/5"), ("HEAD", "/m"), ("POST", "/nested"),
     ("POST", "/body", '{"a": 1, "b": [true, null]}'), ("POST", "/body", '[1]'),
-    ("POST", "/body", '{bad'), ("POST", "/body", None), ("POST", "/body", '')]
+    ("POST", "/body", '{bad'), ("POST", "/body", None), ("POST", "/body", ''),
+    ("POST", "/model", '{"name": "pen", "price": "2.5", "tags": [{"name": "a"}]}'),
+    ("POST", "/model", '{"price": -1, "tags": [{"weight": "x"}]}'), ("POST", "/model", '[1, 2]'),
+    ("POST", "/model", '{"name": null, "price": 1}'), ("POST", "/model", None),
+    ("POST", "/models", '{"item": {"name": "a", "price": 1}, "tag": {"name": "t"}}'),
+    ("POST", "/models", '{"item": {"name": "a"}}'), ("GET", "/model")]
 for c in cases:
     method, path = c[0], c[1]
     body = c[2] if len(c) > 2 else None

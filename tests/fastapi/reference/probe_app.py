@@ -134,3 +134,33 @@ def union(r: int | None = None, s: Optional[float] = None, t: None | bool = None
 def limits(n: int = Path(..., ge=1, le=10), q: str = Query("x", max_length=3),
            x: float = Query(1, gt=0.5, lt=2), s: str = Query(None, min_length=2)):
     return {"n": n, "q": q, "x": x, "s": s}
+
+
+from pydantic import BaseModel, Field
+
+
+class Tag(BaseModel):
+    name: str
+    weight: int = 1
+
+
+class Item(BaseModel):
+    name: str
+    price: float = Field(..., gt=0)
+    tags: List[Tag] = []
+    note: Optional[str] = None
+
+
+@app.post("/model")
+async def model_body(item: Item):
+    return {"got": item, "total": item.price * 2}
+
+
+@app.post("/models")
+def models_body(item: Item, tag: Tag):
+    return [item, tag]
+
+
+@app.get("/model")
+def model_out():
+    return Item(name="x", price=1, tags=[Tag(name="t")])
