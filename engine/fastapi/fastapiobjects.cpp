@@ -131,6 +131,8 @@ Value routeDecorator(ThreadState &ts, const Value &appValue, std::vector<std::st
         return Value::error();
     const Value rc = a.keyword("response_class");
     decl.responseClass = present(rc) ? rc : Value::none();
+    const Value rm = a.keyword("response_model");
+    decl.responseModel = present(rm) ? rm : Value::none();
     return lang::makeNativeFunction("decorator", [appValue, decl](ThreadState &ts2, const CallArgs &args) -> Value {
         if (args.size() != 1)
             return typeError(ts2, "decorator() takes exactly one argument (" + std::to_string(args.size()) + " given)");

@@ -22,6 +22,7 @@ struct RouteDecl {
     lang::Value endpoint;
     int statusCode = 0;        // 0 = the response class's default (200)
     lang::Value responseClass; // None = JSONResponse
+    lang::Value responseModel; // response_model=; None = none
     int line = 0;              // the endpoint's first line
 };
 

@@ -13,6 +13,7 @@ class _Missing:
 
 
 _MISSING = _Missing()
+_RAW = "__pydantic_values__"  # BaseModel(**{_RAW: values}): values already converted
 
 
 class FieldInfo:
@@ -239,14 +240,14 @@ class BaseModel:
 
     @classmethod
     def _from_values(cls, values):
-        # converted values convert to themselves: build through __init__, by alias
-        data = {}
-        for name, (annotation, default, info) in cls._fields().items():
-            if name in values:
-                data[info.alias if info is not None and info.alias else name] = values[name]
-        return cls(**data)
+        # an instance holding values already converted (defaults stay as written)
+        return cls(**{_RAW: values})
 
     def __init__(self, **data):
+        if len(data) == 1 and _RAW in data:
+            for name, value in data[_RAW].items():
+                setattr(self, name, value)
+            return
         values, errors = type(self)._validate(data)
         if errors:
             raise ValidationError(errors, type(self))
@@ -294,3 +295,14 @@ def _plain(value):
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     return value
+
+
+def _response_value(annotation, value):
+    # FastAPI 0.92's serialize_response for a route's response_model: models become
+    # dicts, then the whole is validated as the model (undeclared keys are dropped);
+    # errors raise a ValidationError located at "response".
+    errors = []
+    result = _field_value(annotation, _plain(value), ("response",), errors, None, True)
+    if errors:
+        raise ValidationError(errors, annotation if isinstance(annotation, type) else type(annotation))
+    return result

@@ -710,6 +710,18 @@ void RequestRun::endpointDone(ThreadState &ts, Value result, Value exc)
         return;
     }
     Value response = result;
+    if (!ResponseObject::cast(result) && !m_endpoint.decl.responseModel.isNone()) {
+        // serialize_response with a response_model: models to dicts, validated as the model
+        // (which drops what it does not declare); a mismatch is a 500 with its traceback.
+        Value pydantic = ts.interpreter().importModule(ts, "pydantic");
+        Value check = pydantic.isError() ? pydantic : lang::getAttr(ts, pydantic, "_response_value");
+        Value checked = check.isError() ? check : lang::call(ts, check, {m_endpoint.decl.responseModel, result});
+        if (checked.isError()) {
+            fail(ts, ts.fetchException());
+            return;
+        }
+        result = checked;
+    }
     if (!ResponseObject::cast(result)) {
         // serialize_response (jsonable_encoder) + actual_response_class(content, status_code)
         const int status = m_endpoint.decl.statusCode > 0

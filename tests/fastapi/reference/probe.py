@@ -24,7 +24,8 @@ cases = [("GET", p) for p in [
     ("POST", "/model", '{"price": -1, "tags": [{"weight": "x"}]}'), ("POST", "/model", '[1, 2]'),
     ("POST", "/model", '{"name": null, "price": 1}'), ("POST", "/model", None),
     ("POST", "/models", '{"item": {"name": "a", "price": 1}, "tag": {"name": "t"}}'),
-    ("POST", "/models", '{"item": {"name": "a"}}'), ("GET", "/model")]
+    ("POST", "/models", '{"item": {"name": "a"}}'), ("GET", "/model"), ("GET", "/rm"), ("GET", "/rml"),
+    ("GET", "/rm_bad")]
 for c in cases:
     method, path = c[0], c[1]
     body = c[2] if len(c) > 2 else None

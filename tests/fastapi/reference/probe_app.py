@@ -164,3 +164,23 @@ def models_body(item: Item, tag: Tag):
 @app.get("/model")
 def model_out():
     return Item(name="x", price=1, tags=[Tag(name="t")])
+
+
+class Out(BaseModel):
+    name: str
+    price: float = 0
+
+
+@app.get("/rm", response_model=Out)
+def response_model_dict():
+    return {"name": "a", "price": "3", "secret": 1}
+
+
+@app.get("/rml", response_model=List[Out])
+def response_model_list():
+    return [{"name": "a", "extra": 2}, Out(name="b")]
+
+
+@app.get("/rm_bad", response_model=Out)
+def response_model_bad():
+    return {"price": 1}
