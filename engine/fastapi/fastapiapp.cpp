@@ -18,14 +18,6 @@ using lang::Value;
 
 namespace {
 
-http::HttpHeaders toHttpHeaders(const HeaderList &headers)
-{
-    http::HttpHeaders out;
-    for (const auto &[k, v] : headers)
-        out.emplace_back(QByteArray::fromStdString(k), QByteArray::fromStdString(v));
-    return out;
-}
-
 void respondWith(http::HttpExchange &exchange, const ResponseData &data)
 {
     exchange.respond(data.status, toHttpHeaders(data.headers), QByteArray::fromStdString(data.body));

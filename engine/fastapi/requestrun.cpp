@@ -49,14 +49,6 @@ Value builtin(lang::ThreadState &ts, std::string_view name)
 
 bool isA(const Value &exc, lang::TypeObject *type) { return exc.isException() && lang::isInstance(exc, type); }
 
-http::HttpHeaders toHttpHeaders(const HeaderList &headers)
-{
-    http::HttpHeaders out;
-    out.reserve(headers.size());
-    for (const auto &[k, v] : headers)
-        out.emplace_back(QByteArray::fromStdString(k), QByteArray::fromStdString(v));
-    return out;
-}
 
 // pydantic v1 for a JSON body value of a scalar type.
 bool convertBodyScalar(lang::ThreadState &ts, ParamType type, const Value &v, Value &out, ParamError &err)
@@ -755,14 +747,37 @@ void RequestRun::endpointDone(ThreadState &ts, Value result, Value exc)
     sendResponse(ts, std::move(response));
 }
 
+namespace {
+
+QByteArray headerBytes(const std::string &s)
+{
+    if (s == "content-length")
+        return QByteArrayLiteral("content-length");
+    if (s == "content-type")
+        return QByteArrayLiteral("content-type");
+    if (s == "application/json")
+        return QByteArrayLiteral("application/json");
+    return QByteArray::fromStdString(s);
+}
+
+} // namespace
+
+http::HttpHeaders toHttpHeaders(const HeaderList &headers)
+{
+    http::HttpHeaders out;
+    out.reserve(headers.size());
+    for (const auto &[k, v] : headers)
+        out.emplace_back(headerBytes(k), headerBytes(v));
+    return out;
+}
+
 void RequestRun::sendResponse(ThreadState &ts, Value response)
 {
     m_response = response;
     auto *r = ResponseObject::cast(response);
     if (r->kind != ResponseObject::Kind::Streaming) {
-        const ResponseData d = r->data();
         m_responseStarted = true;
-        m_exchange->respond(d.status, toHttpHeaders(d.headers), QByteArray::fromStdString(d.body));
+        m_exchange->respond(r->status, toHttpHeaders(r->headers), QByteArray::fromStdString(r->body));
         awaitWritten(ts);
         return;
     }

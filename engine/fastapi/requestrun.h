@@ -11,6 +11,8 @@
 #include "fastapiapp.h"
 #include "runcontext.h"
 
+#include "http/httpheaders.h"
+
 #include "lang/native.h"
 #include "lang/value.h"
 
@@ -29,6 +31,10 @@ class EventLoop;
 }
 
 namespace loopscope::fastapi {
+
+// A response's headers for the HTTP layer; the names and values nearly every response
+// carries come from static storage.
+http::HttpHeaders toHttpHeaders(const HeaderList &headers);
 
 class RequestRun;
 

@@ -220,7 +220,7 @@ void HttpConnection::parse()
 
 int HttpConnection::onMessageBegin()
 {
-    m_request = HttpRequest();
+    m_request.reset();
     m_request.peerAddress = m_peerAddress;
     m_request.peerPort = m_peerPort;
     m_request.localPort = m_localPort;
@@ -319,8 +319,7 @@ void HttpConnection::dispatch()
     const bool head = m_request.method == "HEAD";
     auto exchange = std::make_shared<HttpExchange>(std::move(m_request), m_requestId, m_id, this,
                                                    m_server->inflightCounter());
-    m_request = HttpRequest();
-    m_active = exchange;
+    m_active = exchange; // m_request, moved from, is reset when the next message begins
     m_responseStarted = false;
     m_bodyDone = false;
     m_kernelHasAll = false;

@@ -48,4 +48,17 @@ void HttpRequest::splitTarget()
         queryString.truncate(hash);
 }
 
+void HttpRequest::reset()
+{
+    method.clear();
+    target.clear();
+    rawPath.clear();
+    queryString.clear();
+    headers.clear();
+    body.clear();
+    httpMajor = 1;
+    httpMinor = 1;
+    keepAlive = true;
+}
+
 } // namespace loopscope::http

@@ -36,6 +36,10 @@ public:
     // (BurstPlan::tagRequests, header "x-loopscope-request"); -1 otherwise.
     std::int64_t clientRequestId() const;
 
+    // Empties it for the next request on the same connection, keeping the peer (building
+    // a new HttpRequest would allocate a fresh QHostAddress for every request).
+    void reset();
+
     // Splits `target` into rawPath and queryString (absolute-form targets keep only the path).
     void splitTarget();
 };
