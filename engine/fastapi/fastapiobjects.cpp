@@ -588,6 +588,19 @@ bool ResponseObject::render(ThreadState &ts, Kind kind, const Value &content, in
     return !out.isError();
 }
 
+Value ResponseObject::fromJsonText(std::string body, int status)
+{
+    auto *r = new ResponseObject(ResponseObject::type(Kind::Json).as<lang::TypeObject>());
+    Value v = Value::fromObject(r);
+    r->kind = Kind::Json;
+    r->status = status;
+    r->mediaType = defaultMediaType(Kind::Json);
+    ResponseData d = ResponseData::make(std::move(body), status, r->mediaType, {});
+    r->headers = std::move(d.headers);
+    r->body = std::move(d.body);
+    return v;
+}
+
 ResponseData ResponseObject::data() const
 {
     ResponseData d;

@@ -101,6 +101,8 @@ public:
     static bool kindOfClass(const lang::Value &cls, Kind &kind);
     // Builds a response of `kind` from an endpoint's raw return value (FastAPI's
     // actual_response_class(content, status_code=...)). False with an exception in ts.
+    // A JSONResponse around JSON text already encoded (serialize_response's result).
+    static lang::Value fromJsonText(std::string body, int status);
     static bool render(lang::ThreadState &ts, Kind kind, const lang::Value &content, int status, lang::Value &out);
 
     Kind kind = Kind::Plain;

@@ -726,17 +726,7 @@ void RequestRun::endpointDone(ThreadState &ts, Value result, Value exc)
                 fail(ts, ts.fetchException());
                 return;
             }
-            Value rendered;
-            if (!ResponseObject::render(ts, ResponseObject::Kind::Plain, Value::fromString(std::move(text)), status,
-                                        rendered)) {
-                fail(ts, ts.fetchException());
-                return;
-            }
-            auto *r = ResponseObject::cast(rendered);
-            r->kind = ResponseObject::Kind::Json;
-            r->mediaType = "application/json";
-            r->headers.emplace_back("content-type", "application/json");
-            response = rendered;
+            response = ResponseObject::fromJsonText(std::move(text), status);
         } else if (!ResponseObject::render(ts, m_endpoint.responseKind, content, status, response)) {
             fail(ts, ts.fetchException());
             return;
