@@ -595,59 +595,47 @@ static Value sysModule(ThreadState &ts)
 
 namespace {
 
+// How typing shows a type argument: builtins and None by name, the rest by repr.
+std::string typeArgs(ThreadState &ts, const Value &args, const char *separator)
+{
+    std::string text;
+    const auto &items = args.as<TupleObject>()->items;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        if (i)
+            text += separator;
+        const bool builtin = items[i].isType() && !items[i].as<TypeObject>()->isUserClass;
+        text += !builtin ? repr(ts, items[i]) : items[i].as<TypeObject>() == types().none ? "None" : items[i].as<TypeObject>()->name;
+    }
+    return text;
+}
+
+Value typingObjectType(const char *name, std::function<std::string(ThreadState &, const Value &)> repr)
+{
+    NativeTypeSpec spec;
+    spec.name = name;
+    spec.module = "types";
+    spec.hooks.repr = std::move(repr);
+    Value t = makeNativeType(std::move(spec));
+    t.ptr()->makeImmortal();
+    return t;
+}
+
 Value genericAliasType()
 {
-    static Value type = [] {
-        NativeTypeSpec spec;
-        spec.name = "GenericAlias";
-        spec.module = "types";
-        spec.hooks.repr = [](ThreadState &ts, const Value &self) {
-            const auto &attrs = self.as<NativeObject>()->attrs;
-            const Value origin = attrs.getStr("__origin__");
-            const Value args = attrs.getStr("__args__");
-            std::string text = attrs.getStr("_typing").isTrueConst() ? "typing.List" : origin.as<TypeObject>()->name;
-            text += "[";
-            const auto &items = args.as<TupleObject>()->items;
-            for (std::size_t i = 0; i < items.size(); ++i) {
-                if (i)
-                    text += ", ";
-                text += items[i].isType() && !items[i].as<TypeObject>()->isUserClass ? items[i].as<TypeObject>()->name
-                                                                                     : repr(ts, items[i]);
-            }
-            return text + "]";
-        };
-        Value t = makeNativeType(std::move(spec));
-        t.ptr()->makeImmortal();
-        return t;
-    }();
+    static Value type = typingObjectType("GenericAlias", [](ThreadState &ts, const Value &self) {
+        const auto &attrs = self.as<NativeObject>()->attrs;
+        const std::string origin = attrs.getStr("_typing").isTrueConst() ? "typing.List"
+                                                                        : attrs.getStr("__origin__").as<TypeObject>()->name;
+        return origin + "[" + typeArgs(ts, attrs.getStr("__args__"), ", ") + "]";
+    });
     return type;
 }
 
 Value unionType()
 {
-    static Value type = [] {
-        NativeTypeSpec spec;
-        spec.name = "UnionType";
-        spec.module = "types";
-        spec.hooks.repr = [](ThreadState &ts, const Value &self) {
-            const auto &items = self.as<NativeObject>()->attrs.getStr("__args__").as<TupleObject>()->items;
-            std::string text;
-            for (std::size_t i = 0; i < items.size(); ++i) {
-                if (i)
-                    text += " | ";
-                if (items[i].isType() && items[i].as<TypeObject>() == types().none)
-                    text += "None";
-                else if (items[i].isType() && !items[i].as<TypeObject>()->isUserClass)
-                    text += items[i].as<TypeObject>()->name;
-                else
-                    text += repr(ts, items[i]);
-            }
-            return text;
-        };
-        Value t = makeNativeType(std::move(spec));
-        t.ptr()->makeImmortal();
-        return t;
-    }();
+    static Value type = typingObjectType("UnionType", [](ThreadState &ts, const Value &self) {
+        return typeArgs(ts, self.as<NativeObject>()->attrs.getStr("__args__"), " | ");
+    });
     return type;
 }
 
