@@ -92,6 +92,22 @@ const char *kApp =
     "    print(f\"warn {i}\", file=sys.stderr)\n"
     "    raise ValueError(f\"boom {i}\")\n";
 
+// Runs the child with RLIMIT_NOFILE set to soft/hard.
+std::function<void()> limitDescriptors(rlim_t soft, rlim_t hard)
+{
+    return [soft, hard] {
+        rlimit l{soft, hard};
+        setrlimit(RLIMIT_NOFILE, &l);
+    };
+}
+
+bool mayRaiseDescriptorsTo(rlim_t n)
+{
+    rlimit mine{};
+    getrlimit(RLIMIT_NOFILE, &mine);
+    return mine.rlim_max == RLIM_INFINITY || mine.rlim_max >= n;
+}
+
 } // namespace
 
 class tst_Cli : public QObject {
@@ -329,28 +345,25 @@ private slots:
     }
 
     // Every connection is a descriptor, both ends of it in `bench`'s one process: the engine
-    // lifts a low soft limit to the hard one; where the hard limit is too low, the failed
-    // requests come with the reason and the numbers.
-    void benchLiftsOrExplainsTheDescriptorLimit()
+    // lifts a low soft limit to the hard one.
+    void benchLiftsTheDescriptorLimit()
     {
-        const QStringList args{QStringLiteral("bench"), path(QStringLiteral("app.py")), QStringLiteral("--path"),
-                               QStringLiteral("/fast?i={i}"), QStringLiteral("--requests"), QStringLiteral("1500"),
-                               QStringLiteral("--connections"), QStringLiteral("1500")};
-        auto limitTo = [](rlim_t soft, rlim_t hard) {
-            return [soft, hard] {
-                rlimit l{soft, hard};
-                setrlimit(RLIMIT_NOFILE, &l);
-            };
-        };
-        rlimit mine{};
-        getrlimit(RLIMIT_NOFILE, &mine);
-        if (mine.rlim_max != RLIM_INFINITY && mine.rlim_max < 4096)
+        if (!mayRaiseDescriptorsTo(4096))
             QSKIP("this process may not raise its descriptor limit to 4096");
-        const Run lifted = run(args, {}, QProcessEnvironment::systemEnvironment(), 120000, limitTo(1024, 4096));
+        const Run lifted = run(manyConnections(), {}, QProcessEnvironment::systemEnvironment(), 120000, limitDescriptors(1024, 4096));
         QVERIFY2(lifted.exitCode == 0, qPrintable(lifted.err));
         QVERIFY2(lifted.out.contains(QStringLiteral("requests 1500  errors 0")), qPrintable(lifted.out.left(2000)));
+    }
 
-        const Run capped = run(args, {}, QProcessEnvironment::systemEnvironment(), 120000, limitTo(1024, 1024));
+    // Where the hard limit is too low, the failed requests come with the reason and the numbers.
+    void benchExplainsTooFewDescriptors()
+    {
+#if defined(__SANITIZE_ADDRESS__)
+        // Out of descriptors, the sanitizers' own memory probes (a pipe each) fail and they
+        // report bad pointers that are not there.
+        QSKIP("sanitizer builds cannot run out of descriptors cleanly");
+#endif
+        const Run capped = run(manyConnections(), {}, QProcessEnvironment::systemEnvironment(), 120000, limitDescriptors(1024, 1024));
         QVERIFY2(capped.exitCode == 0, qPrintable(capped.err));
         QVERIFY2(!capped.out.contains(QStringLiteral("errors 0")), qPrintable(capped.out.left(2000)));
         QVERIFY2(capped.out.contains(QStringLiteral("1500 connections need as many file descriptors")), qPrintable(capped.out.left(2000)));
@@ -429,6 +442,13 @@ private slots:
 
 private:
     QString path(const QString &name) const { return m_dir.filePath(name); }
+    // A burst of 1,500 requests on as many connections.
+    QStringList manyConnections() const
+    {
+        return {QStringLiteral("bench"), path(QStringLiteral("app.py")), QStringLiteral("--path"),
+                QStringLiteral("/fast?i={i}"), QStringLiteral("--requests"), QStringLiteral("1500"),
+                QStringLiteral("--connections"), QStringLiteral("1500")};
+    }
     void writeFile(const QString &name, const char *text)
     {
         QFile f(path(name));
