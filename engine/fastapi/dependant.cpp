@@ -25,17 +25,17 @@ int Dependant::countBodyParams() const
 
 namespace {
 
-// `X | None` (and `None | X`) reads as X, as Optional[X] does.
+// `X | None`, Optional[X] and Union[X, ...] read as their first type other than None (a
+// parameter converts to one type here).
 Value withoutNone(const Value &annotation)
 {
     std::vector<Value> members;
-    if (!lang::unionArgs(annotation, &members) || members.size() != 2)
+    if (!lang::unionArgs(annotation, &members))
         return annotation;
     const Value none = lang::typeValue(lang::types().none);
-    if (members[1].is(none))
-        return members[0];
-    if (members[0].is(none))
-        return members[1];
+    for (const Value &m : members)
+        if (!m.is(none))
+            return m;
     return annotation;
 }
 

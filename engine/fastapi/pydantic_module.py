@@ -106,16 +106,33 @@ def _is_model(annotation):
 
 
 def _without_none(annotation):
-    # X | None -> (X, True); anything else -> (annotation, False)
+    # X | None -> (X, True); X | Y | None -> (X | Y, True); anything else -> (annotation, False)
     if type(annotation).__name__ == "UnionType":
         members = [a for a in annotation.__args__ if a is not type(None)]
+        optional = len(members) < len(annotation.__args__)
         if len(members) == 1:
-            return members[0], len(members) < len(annotation.__args__)
+            return members[0], optional
+        if optional:
+            union = members[0]
+            for m in members[1:]:
+                union = union | m
+            return union, True
     return annotation, False
 
 
 def _convert(annotation, value, loc, errors):
     """The converted value, or _MISSING with the errors appended (loc: a tuple)."""
+    if type(annotation).__name__ == "UnionType":
+        # pydantic v1 tries the members in order; the first that converts wins
+        tried = []
+        for member in annotation.__args__:
+            attempt = []
+            converted = _field_value(member, value, loc, attempt, None, False)
+            if converted is not _MISSING:
+                return converted
+            tried.extend(attempt)
+        errors.extend(tried)
+        return _MISSING
     if annotation is int:
         if isinstance(value, int) and not isinstance(value, bool):
             return value
@@ -212,6 +229,8 @@ class BaseModel:
                 if name.startswith("_"):
                     continue
                 default = klass.__dict__.get(name, _MISSING)
+                if default is _MISSING and _without_none(annotation)[1]:
+                    default = None  # Optional[X] without a default: not required, None
                 info = None
                 if isinstance(default, FieldInfo):
                     info = default

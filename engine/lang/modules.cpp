@@ -708,8 +708,13 @@ static Value typingModule(ThreadState &)
     spec.module = "typing";
     spec.methods.push_back({"__getitem__", [](ThreadState &, const CallArgs &a) -> Value {
                                 Value origin = a[0].as<NativeObject>()->attrs.getStr("__origin__");
+                                Value name = a[0].as<NativeObject>()->attrs.getStr("_name");
+                                if (name.isStr() && name.asString() == "Optional")
+                                    return makeUnionType({a[1], Value::none()}); // X | None
+                                if (name.isStr() && name.asString() == "Union")
+                                    return a[1].isTuple() ? makeUnionType(a[1].as<TupleObject>()->items) : a[1];
                                 if (origin.isNotFound() || origin.isNone()) {
-                                    // Optional[X], Union[X, ...], Annotated[X, ...]: the first argument
+                                    // Union[X, ...], Annotated[X, ...]: the first argument
                                     if (a[1].isTuple() && !a[1].as<TupleObject>()->items.empty())
                                         return a[1].as<TupleObject>()->items[0];
                                     return a[1];
