@@ -108,6 +108,15 @@ DependantParam::BodyType bodyTypeOf(const Value &annotationIn)
     return DependantParam::BodyType::Any;
 }
 
+// A body parameter of this annotation (notFound: none).
+void makeBody(DependantParam &dp, const Value &annotation)
+{
+    dp.kind = DependantParam::Kind::Body;
+    dp.bodyType = annotation.isNotFound() ? DependantParam::BodyType::Any : bodyTypeOf(annotation);
+    if (dp.bodyType == DependantParam::BodyType::Model)
+        dp.model = withoutNone(annotation);
+}
+
 } // namespace
 
 bool DependantBuilder::build(lang::ThreadState &ts, const Value &call, const std::vector<std::string> &pathParamNames,
@@ -205,12 +214,7 @@ bool DependantBuilder::build(lang::ThreadState &ts, const Value &call, const std
                         std::replace(dp.alias.begin(), dp.alias.end(), '_', '-');
                     }
                     break;
-                case ParamMarker::Kind::Body:
-                    dp.kind = DependantParam::Kind::Body;
-                    dp.bodyType = annotation.isNotFound() ? DependantParam::BodyType::Any : bodyTypeOf(annotation);
-                    if (dp.bodyType == DependantParam::BodyType::Model)
-                        dp.model = withoutNone(annotation);
-                    break;
+                case ParamMarker::Kind::Body: makeBody(dp, annotation); break;
                 }
                 out.params.push_back(std::move(dp));
                 continue;
@@ -222,10 +226,7 @@ bool DependantBuilder::build(lang::ThreadState &ts, const Value &call, const std
         } else if (isScalar) {
             dp.kind = DependantParam::Kind::Query;
         } else {
-            dp.kind = DependantParam::Kind::Body;
-            dp.bodyType = bodyTypeOf(annotation);
-            if (dp.bodyType == DependantParam::BodyType::Model)
-                dp.model = withoutNone(annotation);
+            makeBody(dp, annotation);
         }
         out.params.push_back(std::move(dp));
     }

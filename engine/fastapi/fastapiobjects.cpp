@@ -601,15 +601,6 @@ Value ResponseObject::fromJsonText(std::string body, int status)
     return v;
 }
 
-ResponseData ResponseObject::data() const
-{
-    ResponseData d;
-    d.status = status;
-    d.headers = headers;
-    d.body = body;
-    return d;
-}
-
 // --- Request -----------------------------------------------------------------------------------------
 
 namespace {
@@ -853,11 +844,7 @@ void FastApiModule::registerModules(lang::Interpreter &interp)
     interp.registerModule("starlette.status", statusModule);
     // pydantic v1's BaseModel, Field and ValidationError, written in the language itself.
     interp.registerModule("pydantic", [](ThreadState &ts) -> Value {
-        lang::Interpreter &in = ts.interpreter();
-        const lang::CompileResult compiled = in.compile(kPydanticSource, "<pydantic>");
-        if (!compiled)
-            return ts.raise(lang::types().RuntimeError, "pydantic: " + (compiled.error ? compiled.error->formatted : std::string()));
-        return in.runModule(ts, compiled.code, "pydantic");
+        return ts.interpreter().runBundledModule(ts, kPydanticSource, "pydantic");
     });
 }
 

@@ -113,8 +113,6 @@ public:
     lang::Value background; // a BackgroundTasks (or None)
     lang::Value content;    // Streaming: the iterator / async iterator
 
-    // Status, headers and body as they go on the wire (not for streaming).
-    ResponseData data() const;
 
 private:
     using lang::NativeObject::NativeObject;

@@ -1,10 +1,11 @@
 #include "paramconversion.h"
 
+#include "jsonwriter.h"
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cmath>
-#include <cstdio>
 #include <cstdlib>
 #include <string>
 
@@ -175,19 +176,7 @@ ParamConversion ParamConverter::convert(ParamType type, std::string_view text)
 
 std::string ParamLimit::text() const
 {
-    if (isInt)
-        return std::to_string(intValue);
-    char buf[64];
-    // Python's repr of a float: the shortest text that reads back the same
-    for (int precision = 1; precision <= 17; ++precision) {
-        std::snprintf(buf, sizeof buf, "%.*g", precision, floatValue);
-        if (std::strtod(buf, nullptr) == floatValue)
-            break;
-    }
-    std::string out(buf);
-    if (out.find_first_of(".eEn") == std::string::npos)
-        out += ".0";
-    return out;
+    return isInt ? std::to_string(intValue) : JsonWriter::floatRepr(floatValue);
 }
 
 ParamConversion ParamConverter::convert(ParamType type, std::string_view text, const ParamConstraints &c)

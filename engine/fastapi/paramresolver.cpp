@@ -27,11 +27,8 @@ void resolveSequence(const ParamSpec &spec, const QueryItems &query, std::size_t
         any = true;
         ParamConversion c = ParamConverter::convert(spec.type, text);
         if (c.error) {
-            ValidationIssue issue;
-            issue.loc = JsonArray{JsonNode::fromString("query"), JsonNode::fromString(spec.name),
-                                  JsonNode::fromInt(position)};
-            issue.msg = c.error->msg;
-            issue.type = c.error->type;
+            ValidationIssue issue = ValidationIssue::at("query", spec.name, *c.error);
+            issue.loc.push_back(JsonNode::fromInt(position));
             out.issues.push_back(std::move(issue));
         } else {
             values.push_back(std::move(*c.value));

@@ -49,7 +49,6 @@ Value builtin(lang::ThreadState &ts, std::string_view name)
 
 bool isA(const Value &exc, lang::TypeObject *type) { return exc.isException() && lang::isInstance(exc, type); }
 
-
 // pydantic v1 for a JSON body value of a scalar type.
 bool convertBodyScalar(lang::ThreadState &ts, ParamType type, const Value &v, Value &out, ParamError &err)
 {
@@ -394,6 +393,7 @@ void RequestRun::advance(ThreadState &ts, const std::shared_ptr<Solve> &s)
     };
     advance(ts, subSolve);
 }
+
 // A body typed with a pydantic model: the JSON object becomes model(**body); its
 // ValidationError's errors become the 422's, under `loc` ("body", [param,] field...).
 bool RequestRun::validateModel(ThreadState &ts, const Value &model, Value &v, const JsonArray &loc)
@@ -424,7 +424,12 @@ bool RequestRun::validateModel(ThreadState &ts, const Value &model, Value &v, co
         return true;
     }
     const Value exc = ts.fetchException();
-    Value errors = lang::typeName(exc) == "ValidationError" ? lang::callMethod(ts, exc, "errors", {}) : Value::error();
+    // pydantic's own ValidationError (the model's module is loaded, so this is a lookup)
+    const Value pydantic = ts.interpreter().importModule(ts, "pydantic");
+    const Value validationError = pydantic.isError() ? pydantic : lang::getAttr(ts, pydantic, "ValidationError");
+    Value errors = validationError.isType() && isA(exc, validationError.as<lang::TypeObject>())
+                       ? lang::callMethod(ts, exc, "errors", {})
+                       : Value::error();
     if (errors.isError() || !errors.isList()) {
         if (ts.hasException())
             ts.fetchException();

@@ -224,6 +224,14 @@ Value Interpreter::runModule(ThreadState &ts, std::shared_ptr<const Code> code, 
     return m;
 }
 
+Value Interpreter::runBundledModule(ThreadState &ts, std::string_view source, const std::string &moduleName)
+{
+    const CompileResult compiled = compile(source, "<" + moduleName + ">");
+    if (!compiled)
+        return ts.raise(types().RuntimeError, moduleName + ": " + (compiled.error ? compiled.error->formatted : std::string()));
+    return runModule(ts, compiled.code, moduleName);
+}
+
 Value Interpreter::newExceptionType(std::string name, Value base, std::string module)
 {
     TypeObject *b = base.isType() ? base.as<TypeObject>() : types().Exception;

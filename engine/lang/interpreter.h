@@ -70,6 +70,10 @@ public:
     // Runs code as module `moduleName` (creating it, or reusing its globals if it exists).
     // Returns the module object, or error() with the exception in ts.
     Value runModule(ThreadState &ts, std::shared_ptr<const Code> code, std::string moduleName = "__main__");
+    // Compiles and runs source the project ships (a library written in the language itself)
+    // as module `moduleName`, shown as "<moduleName>" in tracebacks; RuntimeError if it does
+    // not compile.
+    Value runBundledModule(ThreadState &ts, std::string_view source, const std::string &moduleName);
     // Source lines for tracebacks (registered by compile()).
     std::string sourceLine(const std::string &filename, int line) const;
 

@@ -603,8 +603,11 @@ std::string typeArgs(ThreadState &ts, const Value &args, const char *separator)
     for (std::size_t i = 0; i < items.size(); ++i) {
         if (i)
             text += separator;
-        const bool builtin = items[i].isType() && !items[i].as<TypeObject>()->isUserClass;
-        text += !builtin ? repr(ts, items[i]) : items[i].as<TypeObject>() == types().none ? "None" : items[i].as<TypeObject>()->name;
+        const TypeObject *t = items[i].isType() ? items[i].as<TypeObject>() : nullptr;
+        if (!t || t->isUserClass)
+            text += repr(ts, items[i]);
+        else
+            text += t == types().none ? "None" : t->name;
     }
     return text;
 }

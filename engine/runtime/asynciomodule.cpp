@@ -965,10 +965,7 @@ Value makeAsyncioModule(ThreadState &ts)
     Interpreter &interp = ts.interpreter();
     interp.addModule("asyncio", module);
     moduleSet(module, "__builtins__", interp.builtinsDict());
-    const CompileResult extras = interp.compile(kAsyncioExtrasSource, "<asyncio>");
-    if (!extras)
-        return ts.raise(types().RuntimeError, "asyncio: " + (extras.error ? extras.error->formatted : std::string()));
-    if (interp.runModule(ts, extras.code, "asyncio").isError())
+    if (interp.runBundledModule(ts, kAsyncioExtrasSource, "asyncio").isError())
         return Value::error();
     return module;
 }

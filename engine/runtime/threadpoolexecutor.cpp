@@ -3,11 +3,12 @@
 
 #include "poolids.h"
 
-#include <algorithm>
-#include <chrono>
-
 #include "lang/threadstate.h"
 #include "trace/tracebuffer.h"
+
+#include <algorithm>
+#include <chrono>
+#include <optional>
 
 namespace loopscope::runtime {
 
@@ -51,18 +52,12 @@ bool ThreadPoolExecutor::submit(std::function<void()> job, std::int64_t request)
     if (started > 0) {
         // Thread.start() returns once the thread runs, the caller's GIL dropped meanwhile:
         // the jobs submitted before get their turn at the GIL first.
-        lang::ThreadState *ts = lang::ThreadState::current();
-        const bool dropGil = ts && ts->holdsGil();
-        if (dropGil)
-            ts->releaseGil();
-        {
-            std::unique_lock lock(m_mutex);
-            // bounded, as WorkerThreadPool's: the queue hands the job over whenever it starts
-            m_startedCv.wait_for(lock, std::chrono::seconds(1),
-                                 [this, started] { return m_started >= started || m_shutdown; });
-        }
-        if (dropGil)
-            ts->acquireGil();
+        std::optional<lang::GilRelease> unlock;
+        if (lang::ThreadState *ts = lang::ThreadState::current())
+            unlock.emplace(*ts);
+        // bounded, as WorkerThreadPool's: the queue hands the job over whenever it starts
+        std::unique_lock lock(m_mutex);
+        m_startedCv.wait_for(lock, std::chrono::seconds(1), [this, started] { return m_started >= started || m_shutdown; });
     }
     return true;
 }

@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -73,18 +74,13 @@ namespace {
 // crowd of new threads reaches the lock.
 void waitUntilStarted(Worker &w)
 {
-    lang::ThreadState *ts = lang::ThreadState::current();
-    const bool dropGil = ts && ts->holdsGil();
-    if (dropGil)
-        ts->releaseGil();
-    {
-        // Bounded: the job reaches the worker through its slot whenever it starts, so a
-        // start held up (a GIL this thread holds under another ThreadState) only costs time.
-        std::unique_lock lock(w.mutex);
-        w.startedCv.wait_for(lock, std::chrono::seconds(1), [&w] { return w.started; });
-    }
-    if (dropGil)
-        ts->acquireGil();
+    std::optional<lang::GilRelease> unlock;
+    if (lang::ThreadState *ts = lang::ThreadState::current())
+        unlock.emplace(*ts);
+    // Bounded: the job reaches the worker through its slot whenever it starts, so a start
+    // held up (a GIL this thread holds under another ThreadState) only costs time.
+    std::unique_lock lock(w.mutex);
+    w.startedCv.wait_for(lock, std::chrono::seconds(1), [&w] { return w.started; });
 }
 
 } // namespace
