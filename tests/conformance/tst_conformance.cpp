@@ -41,15 +41,21 @@ QString here()
 // 1.4–3.5 x for "twice one" and up to 1.6 x for "parallel".
 const char *kRealPython = "/usr/bin/python3";
 
+bool isCpuShape(const QString &name)
+{
+    return name == QLatin1String("cpu_def_2") || name == QLatin1String("workers_2_cpu");
+}
+
 // CPU-bound shapes ("two at once take twice one", "two workers run in parallel") can
 // only be measured when the cores are not already oversubscribed by other work.
-// `during`: what the rest of the machine did while an in-process run measured.
-bool tooLoadedForCpuShapes(QString *why, const loopscope::testing::OtherLoad *during = nullptr)
+// `otherCores`: how many cores the rest of the machine kept busy while an in-process
+// run measured (negative: not measured).
+bool tooLoadedForCpuShapes(QString *why, double otherCores = -1)
 {
-    if (!QStringLiteral("cpu_def_2 workers_2_cpu").contains(QString::fromLatin1(QTest::currentDataTag())))
+    if (!isCpuShape(QString::fromLatin1(QTest::currentDataTag())))
         return false;
-    if (during && during->cores() > 0.3) {
-        *why = QStringLiteral("other processes kept %1 of a core busy while this ran").arg(during->cores(), 0, 'f', 2);
+    if (otherCores > 0.3) {
+        *why = QStringLiteral("other processes kept %1 of a core busy while this ran").arg(otherCores, 0, 'f', 2);
         return true;
     }
     QFile f(QStringLiteral("/proc/loadavg"));
@@ -99,9 +105,11 @@ private:
     bool m_haveReal = false;
     QString m_realSkip;
     QMap<QString, Outcome> m_loopscope; // by scenario name, filled as rows run
+    QMap<QString, double> m_otherCores; // by scenario name: others' load while it ran here
     qint64 m_cpuN = 0;
     QJsonObject m_knownDeviations; // scenario -> why Loopscope differs for now
     qint64 calibrateCpu(const QString &app);
+    std::optional<Outcome> runLoopscopeScenario(const Suite &suite, const Scenario &sc, double *otherCores, QString *error);
 };
 
 qint64 tst_Conformance::calibrateCpu(const QString &app)
@@ -255,6 +263,31 @@ void tst_Conformance::recordedReference()
     QVERIFY2(failures.isEmpty(), qPrintable(failures.join(QLatin1Char('\n'))));
 }
 
+std::optional<Outcome> tst_Conformance::runLoopscopeScenario(const Suite &suite, const Scenario &sc, double *otherCores, QString *error)
+{
+    Scenario scenario = sc;
+    if (scenario.path.contains(QLatin1String("/cpu?"))) {
+        // CPU-bound scenarios compare shapes (two at once ≈ twice one), not speeds: the
+        // amount of work is sized so that one request takes about 0.3 s on this VM.
+        if (m_cpuN == 0)
+            m_cpuN = calibrateCpu(suite.app);
+        if (m_cpuN <= 0) {
+            *error = QStringLiteral("calibrating the CPU-bound handler failed");
+            return std::nullopt;
+        }
+        scenario.path.replace(QRegularExpression(QStringLiteral("n=\\d+")), QStringLiteral("n=%1").arg(m_cpuN));
+    }
+    // AnyIO 3.6.2 (the reference's) woke the newest waiter first.
+    const loopscope::testing::OtherLoad load; // the engine runs in this process: the rest is others
+    std::optional<Outcome> o = runOnLoopscope(suite.app, scenario, /*limiterLifo=*/true, error);
+    *otherCores = load.cores();
+    if (o) {
+        m_loopscope.insert(sc.name, *o);
+        m_otherCores.insert(sc.name, *otherCores);
+    }
+    return o;
+}
+
 void tst_Conformance::loopscope()
 {
     QFETCH(QString, name);
@@ -262,21 +295,31 @@ void tst_Conformance::loopscope()
     const Suite *suite = suiteOf(name, &sc);
     QVERIFY(suite);
     QString error;
-    Scenario scenario = *sc;
-    if (scenario.path.contains(QLatin1String("/cpu?"))) {
-        // CPU-bound scenarios compare shapes (two at once ≈ twice one), not speeds: the
-        // amount of work is sized so that one request takes about 0.3 s on this VM.
-        if (m_cpuN == 0)
-            m_cpuN = calibrateCpu(suite->app);
-        QVERIFY2(m_cpuN > 0, "calibrating the CPU-bound handler failed");
-        scenario.path.replace(QRegularExpression(QStringLiteral("n=\\d+")), QStringLiteral("n=%1").arg(m_cpuN));
-    }
-    // AnyIO 3.6.2 (the reference's) woke the newest waiter first.
-    const loopscope::testing::OtherLoad load; // the engine runs in this process: the rest is others
-    const std::optional<Outcome> o = runOnLoopscope(suite->app, scenario, /*limiterLifo=*/true, &error);
+    double otherCores = 0;
+    std::optional<Outcome> o = runLoopscopeScenario(*suite, *sc, &otherCores, &error);
     QVERIFY2(o.has_value(), qPrintable(error));
-    m_loopscope.insert(name, *o);
     QStringList failures = check(*sc, *o, calibration(o->side));
+    const bool cpuShape = isCpuShape(name);
+    if (!failures.isEmpty() && cpuShape) {
+        // A CPU shape compares against cpu_def_1's time, measured a while ago: a neighbour
+        // busy then (or now) skews the ratio. Measure both again, back to back, once.
+        const Scenario *oneSc = nullptr;
+        const Suite *oneSuite = suiteOf(QStringLiteral("cpu_def_1"), &oneSc);
+        double oneCores = 0;
+        if (oneSuite && runLoopscopeScenario(*oneSuite, *oneSc, &oneCores, &error)) {
+            std::optional<Outcome> again = runLoopscopeScenario(*suite, *sc, &otherCores, &error);
+            if (again) {
+                const QStringList second = check(*sc, *again, calibration(again->side));
+                if (second.isEmpty()) {
+                    qInfo().noquote() << "first run:" << failures.join(QLatin1String("; ")) << "- measured again, it conforms";
+                    failures.clear();
+                } else {
+                    failures << QStringLiteral("measured again:") << second;
+                }
+                o = again;
+            }
+        }
+    }
     // Side by side: what real uvicorn did in this same run, for the reader of a failure.
     if (!failures.isEmpty() && m_haveReal) {
         const Outcome real = outcomeFromJson(QStringLiteral("uvicorn"), suite->real.value(name).toObject());
@@ -287,7 +330,9 @@ void tst_Conformance::loopscope()
                             .arg(times.join(QLatin1String(" ")), real.prints.join(QLatin1String(", "))));
     }
     QString why;
-    if (!failures.isEmpty() && tooLoadedForCpuShapes(&why, &load))
+    // The baseline counts too: cpu_def_1 measured while a neighbour was busy is no baseline.
+    const double busiest = cpuShape ? std::max(otherCores, m_otherCores.value(QStringLiteral("cpu_def_1"))) : otherCores;
+    if (!failures.isEmpty() && tooLoadedForCpuShapes(&why, busiest))
         QSKIP(qPrintable(why + QStringLiteral(": ") + failures.join(QLatin1String("; "))));
     if (!failures.isEmpty() && m_knownDeviations.contains(name)) {
         // A deviation someone is fixing: reported, not failed (see known_deviations.json).
