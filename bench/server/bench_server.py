@@ -6,6 +6,10 @@ first under real uvicorn (Debian's /usr/bin/python3), then under `loopscope serv
 one after another (never at the same time), and prints a table with the ratios.
 Goals: `async def` >= 20x uvicorn, `def` >= 10x.
 
+Where nginx is installed (it is not a dependency), it is measured too, returning the same
+JSON as a constant from its own workers: the ceiling of this machine with this client,
+against which the goals can be read.
+
 usage: bench_server.py [--loopscope PATH] [--duration 5] [--connections 50] [--strict]
 --strict makes the exit status non-zero when a goal is missed.
 """
@@ -16,6 +20,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -81,6 +86,44 @@ def serve(cmd, port, paths, duration, connections, cwd=None):
     return results
 
 
+NGINX_CONF = """worker_processes auto;
+daemon off;
+pid {dir}/nginx.pid;
+error_log {dir}/error.log;
+events {{ worker_connections 1024; }}
+http {{
+  access_log off;
+  client_body_temp_path {dir};
+  proxy_temp_path {dir};
+  fastcgi_temp_path {dir};
+  uwsgi_temp_path {dir};
+  scgi_temp_path {dir};
+  server {{
+    listen 127.0.0.1:{port};
+    default_type application/json;
+    location / {{ return 200 '{{"message":"hello"}}'; }}
+  }}
+}}
+"""
+
+
+def nginx(duration, connections):
+    """nginx returning the hello JSON as a constant, or None where nginx is missing."""
+    binary = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
+    if not binary:
+        return None
+    with tempfile.TemporaryDirectory(prefix="bench-nginx-") as d:
+        port = free_port()
+        conf = os.path.join(d, "nginx.conf")
+        with open(conf, "w") as f:
+            f.write(NGINX_CONF.format(dir=d, port=port))
+        try:
+            return serve([binary, "-c", conf, "-p", d], port, ["/async"], duration, connections)["/async"]
+        except RuntimeError as e:
+            print(f"bench_server: nginx did not start: {str(e).splitlines()[0]}")
+            return None
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--loopscope", default="")
@@ -113,6 +156,8 @@ def main():
     else:
         print("bench_server: no loopscope binary given; measuring uvicorn only")
 
+    ceiling = nginx(args.duration, args.connections)
+
     print(f"\nhello world, wrk -t1 -c{args.connections} -d{args.duration}s, requests/s")
     print(f"{'endpoint':<12}{'uvicorn':>12}{'loopscope':>12}{'ratio':>9}{'goal':>7}")
     missed = []
@@ -124,6 +169,14 @@ def main():
         print(f"{kind:<12}{u:>12.0f}{l:>12.0f}{ratio:>8.1f}x{GOALS[p]:>6.0f}x  {unote} {lnote}".rstrip())
         if ratio < GOALS[p]:
             missed.append(kind)
+    if ceiling:
+        n, nnote = ceiling
+        print(f"{'nginx':<12}{'':>12}{n:>12.0f}{'':>9}{'':>7}  constant response, its own workers {nnote}".rstrip())
+        u = uvicorn["/async"][0]
+        if u > 0 and n > 0:
+            print(f"on this machine the async goal ({GOALS['/async']:.0f} x {u:.0f} = {GOALS['/async'] * u:.0f}) is "
+                  f"{GOALS['/async'] * u / n:.0%} of nginx; loopscope's async def is "
+                  f"{loopscope.get('/async', (0.0, ''))[0] / n:.0%} of it")
     if missed and loopscope:
         print("below goal: " + ", ".join(missed))
     return 1 if (args.strict and (missed or not loopscope)) else 0
