@@ -1,5 +1,6 @@
 # The parts of asyncio written in the endpoint language itself, on top of the native
-# loop, Future, Task and Event: asyncio.wait, as_completed, shield and the queues.
+# loop, Future, Task and Event: asyncio.wait, as_completed, shield, the queues,
+# asyncio.timeout() and TaskGroup (with the builtins' exception groups they raise).
 # Run once into the asyncio module's namespace when it is first imported, so every name
 # used here is asyncio's own. Semantics as Python 3.11's.
 
@@ -304,3 +305,275 @@ class PriorityQueue(Queue):
                 break
         heap[pos] = item
         return top
+
+
+# --- exception groups (Python 3.11 builtins; put into builtins by the asyncio import) ---
+# Python's BaseExceptionGroup derives from BaseException alone and ExceptionGroup from
+# both it and Exception. A class has one base here: BaseExceptionGroup derives from
+# Exception, so that an ExceptionGroup is caught by `except Exception` (FastAPI's 500)
+# and by `except BaseExceptionGroup`, as in Python.
+
+
+def _eg_matcher(condition):
+    if isinstance(condition, (type, tuple)):
+        return lambda e: isinstance(e, condition)
+    if callable(condition):
+        return condition
+    raise TypeError("expected a function, exception type or tuple of exception types")
+
+
+class BaseExceptionGroup(Exception):
+    __module__ = "builtins"
+
+    def __init__(self, message, exceptions):
+        if not isinstance(message, str):
+            raise TypeError(f"argument 1 must be str, not {type(message).__name__}")
+        if not isinstance(exceptions, (list, tuple)):
+            raise TypeError("second argument (exceptions) must be a sequence")
+        if not exceptions:
+            raise ValueError("second argument (exceptions) must be a non-empty sequence")
+        for i, e in enumerate(exceptions):
+            if not isinstance(e, BaseException):
+                raise ValueError(f"Item {i} of second argument (exceptions) is not an exception")
+        super().__init__(message, exceptions)
+        self.message = message
+        self.exceptions = tuple(exceptions)
+
+    def __str__(self):
+        n = len(self.exceptions)
+        return f"{self.message} ({n} sub-exception{'s' if n != 1 else ''})"
+
+    def derive(self, excs):
+        return _exception_group(self.message, excs)
+
+    def split(self, condition):
+        match = _eg_matcher(condition)
+        if match(self):
+            return self, None
+        matched = []
+        rest = []
+        for e in self.exceptions:
+            if isinstance(e, BaseExceptionGroup):
+                m, r = e.split(condition)
+                if m is not None:
+                    matched.append(m)
+                if r is not None:
+                    rest.append(r)
+            elif match(e):
+                matched.append(e)
+            else:
+                rest.append(e)
+        return (self.derive(matched) if matched else None, self.derive(rest) if rest else None)
+
+    def subgroup(self, condition):
+        return self.split(condition)[0]
+
+
+class ExceptionGroup(BaseExceptionGroup):
+    __module__ = "builtins"
+
+    def __init__(self, message, exceptions):
+        super().__init__(message, exceptions)
+        for e in self.exceptions:
+            if not isinstance(e, Exception):
+                raise TypeError("Cannot nest BaseExceptions in an ExceptionGroup")
+
+
+def _exception_group(message, excs):
+    # BaseExceptionGroup(message, excs) in Python: an ExceptionGroup when all are Exceptions.
+    for e in excs:
+        if not isinstance(e, Exception) or type(e) is BaseExceptionGroup:
+            return BaseExceptionGroup(message, excs)
+    return ExceptionGroup(message, excs)
+
+
+# --- asyncio.timeout() (asyncio/timeouts.py, Python 3.11) ---
+
+class Timeout:
+    __module__ = "asyncio.timeouts"
+
+    def __init__(self, when):
+        self._state = "created"
+        self._timeout_handler = None
+        self._task = None
+        self._when = when
+
+    def when(self):
+        return self._when
+
+    def reschedule(self, when):
+        if self._state != "active":
+            raise RuntimeError(f"Cannot change state of {self._state} Timeout")
+        self._when = when
+        if self._timeout_handler is not None:
+            self._timeout_handler.cancel()
+        if when is None:
+            self._timeout_handler = None
+        else:
+            loop = get_running_loop()
+            if when <= loop.time():
+                self._timeout_handler = loop.call_soon(self._on_timeout)
+            else:
+                self._timeout_handler = loop.call_at(when, self._on_timeout)
+
+    def expired(self):
+        return self._state in ("expiring", "expired")
+
+    def __repr__(self):
+        info = ""
+        if self._state == "active":
+            info = f" when={round(self._when, 3) if self._when is not None else None}"
+        return f"<Timeout [{self._state}]{info}>"
+
+    async def __aenter__(self):
+        self._state = "active"
+        self._task = current_task()
+        if self._task is None:
+            raise RuntimeError("Timeout should be used inside a task")
+        self.reschedule(self._when)
+        return self
+
+    async def __aexit__(self, exc_type, exc_val, exc_tb):
+        if self._timeout_handler is not None:
+            self._timeout_handler.cancel()
+            self._timeout_handler = None
+        if self._state == "expiring":
+            self._state = "expired"
+            if self._task.uncancel() == 0 and exc_type is CancelledError:
+                # no other cancel request is outstanding: this one was ours
+                raise TimeoutError
+        elif self._state == "active":
+            self._state = "finished"
+        return None
+
+    def _on_timeout(self):
+        self._task.cancel()
+        self._state = "expiring"
+        self._timeout_handler = None
+
+
+def timeout(delay):
+    loop = get_running_loop()
+    return Timeout(loop.time() + delay if delay is not None else None)
+
+
+def timeout_at(when):
+    return Timeout(when)
+
+
+# --- TaskGroup (asyncio/taskgroups.py, Python 3.11) ---
+
+class TaskGroup:
+    __module__ = "asyncio.taskgroups"
+
+    def __init__(self):
+        self._entered = False
+        self._exiting = False
+        self._aborting = False
+        self._loop = None
+        self._parent_task = None
+        self._parent_cancel_requested = False
+        self._tasks = set()
+        self._errors = []
+        self._base_error = None
+        self._on_completed_fut = None
+
+    def __repr__(self):
+        info = ""
+        if self._tasks:
+            info += f" tasks={len(self._tasks)}"
+        if self._errors:
+            info += f" errors={len(self._errors)}"
+        if self._aborting:
+            info += " cancelling"
+        elif self._entered:
+            info += " entered"
+        return f"<TaskGroup{info}>"
+
+    async def __aenter__(self):
+        if self._entered:
+            raise RuntimeError(f"TaskGroup {self!r} has been already entered")
+        self._entered = True
+        if self._loop is None:
+            self._loop = get_running_loop()
+        self._parent_task = current_task()
+        if self._parent_task is None:
+            raise RuntimeError(f"TaskGroup {self!r} cannot determine the parent task")
+        return self
+
+    async def __aexit__(self, et, exc, tb):
+        self._exiting = True
+        if exc is not None and self._is_base_error(exc) and self._base_error is None:
+            self._base_error = exc
+        propagate_cancellation_error = exc if et is CancelledError else None
+        if self._parent_cancel_requested:
+            # this group cancelled its parent to stop it: take that request back
+            if self._parent_task.uncancel() == 0:
+                propagate_cancellation_error = None
+        if et is not None:
+            if not self._aborting:
+                self._abort()
+        while self._tasks:
+            if self._on_completed_fut is None:
+                self._on_completed_fut = self._loop.create_future()
+            try:
+                await self._on_completed_fut
+            except CancelledError as ex:
+                if not self._aborting:
+                    propagate_cancellation_error = ex
+                    self._abort()
+            self._on_completed_fut = None
+        if self._base_error is not None:
+            raise self._base_error
+        if propagate_cancellation_error and not self._errors:
+            raise propagate_cancellation_error
+        if et is not None and et is not CancelledError:
+            self._errors.append(exc)
+        if self._errors:
+            errors = self._errors
+            self._errors = None
+            raise _exception_group("unhandled errors in a TaskGroup", errors) from None
+
+    def create_task(self, coro, *, name=None, context=None):
+        if not self._entered:
+            raise RuntimeError(f"TaskGroup {self!r} has not been entered")
+        if self._exiting and not self._tasks:
+            raise RuntimeError(f"TaskGroup {self!r} is finished")
+        if self._aborting:
+            raise RuntimeError(f"TaskGroup {self!r} is shutting down")
+        task = self._loop.create_task(coro)
+        if name is not None:
+            task.set_name(name)
+        task.add_done_callback(self._on_task_done)
+        self._tasks.add(task)
+        return task
+
+    def _is_base_error(self, exc):
+        return isinstance(exc, (SystemExit, KeyboardInterrupt))
+
+    def _abort(self):
+        self._aborting = True
+        for t in self._tasks:
+            if not t.done():
+                t.cancel()
+
+    def _on_task_done(self, task):
+        self._tasks.discard(task)
+        if self._on_completed_fut is not None and not self._tasks:
+            if not self._on_completed_fut.done():
+                self._on_completed_fut.set_result(True)
+        if task.cancelled():
+            return
+        exc = task.exception()
+        if exc is None:
+            return
+        self._errors.append(exc)
+        if self._is_base_error(exc) and self._base_error is None:
+            self._base_error = exc
+        if self._parent_task.done():
+            return  # the parent is gone: nobody is left to raise it to
+        if not self._aborting and not self._parent_cancel_requested:
+            # the first failure cancels the siblings and wakes the parent in its __aexit__
+            self._abort()
+            self._parent_cancel_requested = True
+            self._parent_task.cancel()

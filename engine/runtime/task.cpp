@@ -190,6 +190,7 @@ bool TaskObject::cancel(ThreadState &ts, std::string message)
 {
     if (done())
         return false;
+    ++m_cancelsRequested;
     if (FutureObject *f = FutureObject::from(m_waitingOn)) {
         if (f->cancel(ts, message))
             return true; // its wakeup throws CancelledError in
@@ -265,6 +266,20 @@ Value TaskObject::makeType(ThreadState &, RuntimeState &rs)
     spec.methods.push_back({"get_coro", [selfOf](ThreadState &ts, const CallArgs &args) -> Value {
                                 TaskObject *t = selfOf(ts, args);
                                 return t ? t->m_coro : Value::error();
+                            }});
+    // Python 3.11: how many cancel() requests are outstanding; asyncio.timeout() and
+    // TaskGroup take theirs back with uncancel() to tell their own cancellation apart.
+    spec.methods.push_back({"cancelling", [selfOf](ThreadState &ts, const CallArgs &args) -> Value {
+                                TaskObject *t = selfOf(ts, args);
+                                return t ? Value::fromInt(t->m_cancelsRequested) : Value::error();
+                            }});
+    spec.methods.push_back({"uncancel", [selfOf](ThreadState &ts, const CallArgs &args) -> Value {
+                                TaskObject *t = selfOf(ts, args);
+                                if (!t)
+                                    return Value::error();
+                                if (t->m_cancelsRequested > 0)
+                                    --t->m_cancelsRequested;
+                                return Value::fromInt(t->m_cancelsRequested);
                             }});
     spec.hooks.repr = [](ThreadState &ts, const Value &self) -> std::string {
         TaskObject *t = TaskObject::from(self);

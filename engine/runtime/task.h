@@ -39,6 +39,7 @@ private:
     std::int64_t m_request;
     std::uint64_t m_label = 0;
     bool m_mustCancel = false;
+    int m_cancelsRequested = 0; // cancelling(): cancel() calls not yet taken back by uncancel()
     lang::Value m_waitingOn; // the future this task waits for
 };
 
