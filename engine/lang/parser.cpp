@@ -767,6 +767,11 @@ StmtPtr Parser::parseTry()
         const Token ex = take();
         ExceptHandler h;
         h.span = spanOf(ex);
+        if (atOp("*")) {
+            // Python 3.11's except* is not part of the endpoint language: say what to write.
+            errorSpan(spanOf(peek()), "'except*' is not supported: catch the group with 'except ExceptionGroup as eg:' "
+                                      "and pick its parts with eg.subgroup() or eg.split()");
+        }
         if (!atOp(":")) {
             h.type = parseExpression();
             if (atOp(",")) {

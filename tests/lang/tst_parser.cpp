@@ -75,6 +75,7 @@ private slots:
     void integers();
     void floats();
     void strings();
+    void exceptStarSaysWhatToWrite();
     void fstrings();
     void flags();
     void reprs();
@@ -183,6 +184,18 @@ void tst_Parser::strings()
     const ParseResult mixed = parseModule("'a' b'b'\n", "f.py");
     QVERIFY(mixed.error);
     QCOMPARE(mixed.error->message, std::string("cannot mix bytes and nonbytes literals"));
+}
+
+void tst_Parser::exceptStarSaysWhatToWrite()
+{
+    // Python 3.11 parses except*; the endpoint language does not run it and says so at the '*'.
+    const ParseResult r = parseModule("try:\n    pass\nexcept* ValueError:\n    pass\n", "f.py");
+    QVERIFY(!r.module);
+    QVERIFY(r.error);
+    QCOMPARE(r.error->line, 3);
+    QCOMPARE(r.error->column, 7);
+    QVERIFY(r.error->message.find("'except*' is not supported") == 0);
+    QVERIFY(r.error->message.find("except ExceptionGroup as eg:") != std::string::npos);
 }
 
 void tst_Parser::fstrings()
