@@ -528,56 +528,151 @@ static std::string stripLine(const std::string &s)
     return s.substr(a, b - a + 1);
 }
 
-std::string formatException(ThreadState &ts, const Value &exc)
+namespace {
+
+// CPython's traceback printing of exception groups (traceback._ExceptionPrintContext):
+// inside a group every line gets a margin, "| " (or "+ " for a top-level group's first
+// line), indented two spaces per level; each member is headed "+---- i ----".
+struct GroupPrint {
+    int depth = 0;
+    bool needClose = false;
+    std::string indent() const { return std::string(std::size_t(2 * depth), ' '); }
+};
+
+constexpr int kMaxGroupWidth = 15;
+constexpr int kMaxGroupDepth = 10;
+
+void emit(std::string &out, const GroupPrint &ctx, const std::string &text, char margin = '|')
+{
+    std::string prefix = ctx.indent();
+    if (ctx.depth > 0)
+        prefix += std::string(1, margin) + ' ';
+    std::size_t at = 0;
+    while (at < text.size()) {
+        const std::size_t nl = text.find('\n', at);
+        const std::size_t end = nl == std::string::npos ? text.size() : nl + 1;
+        out += prefix;
+        out.append(text, at, end - at);
+        at = end;
+    }
+}
+
+// The members of an exception group (BaseExceptionGroup and its subclasses), or none.
+const std::vector<Value> *groupMembers(const Value &exc)
+{
+    bool group = false;
+    for (const TypeObject *t = exc.type(); t && !group; t = t->base)
+        group = t->name == "BaseExceptionGroup" && t->module == "builtins";
+    if (!group)
+        return nullptr;
+    const Value members = exc.as<ExceptionObject>()->attrs.getStr("exceptions");
+    return members.isTuple() ? &asTuple(members)->items : nullptr;
+}
+
+std::string stackText(ThreadState &ts, const ExceptionObject *eo)
+{
+    std::string out;
+    // entries were added innermost first as the exception unwound; print outermost first
+    const std::vector<TracebackEntry> &tb = eo->traceback;
+    // consecutive identical lines are collapsed as CPython does after 3 repeats
+    std::size_t i = tb.size();
+    std::string lastKey;
+    int repeat = 0;
+    auto flushRepeat = [&]() {
+        if (repeat > 3)
+            out += "  [Previous line repeated " + std::to_string(repeat - 3) + " more time" + (repeat - 3 > 1 ? "s" : "") + "]\n";
+        repeat = 0;
+    };
+    while (i-- > 0) {
+        const TracebackEntry &te = tb[i];
+        std::string key = te.code ? te.code->filename + ":" + std::to_string(te.line) + ":" + te.code->name : "";
+        if (key == lastKey) {
+            ++repeat;
+            if (repeat > 3)
+                continue;
+        } else {
+            flushRepeat();
+            lastKey = key;
+            repeat = 1;
+        }
+        std::string fn = te.code ? te.code->filename : "?";
+        std::string name = te.code ? te.code->name : "?";
+        out += "  File \"" + fn + "\", line " + std::to_string(te.line) + ", in " + name + "\n";
+        std::string src = stripLine(ts.interpreter().sourceLine(fn, te.line));
+        if (!src.empty())
+            out += "    " + src + "\n";
+    }
+    flushRepeat();
+    return out;
+}
+
+void formatInto(ThreadState &ts, const Value &exc, GroupPrint &ctx, std::set<const void *> &seen, std::string &out)
 {
     std::vector<std::pair<Value, int>> chain;
-    std::set<const void *> seen;
     collectChain(exc, chain, seen);
-    if (chain.empty())
-        return exceptionSummary(ts, exc) + "\n";
-    std::string out;
     for (auto &[e, link] : chain) {
         auto *eo = e.as<ExceptionObject>();
-        if (!eo->traceback.empty()) {
-            out += "Traceback (most recent call last):\n";
-            // entries were added innermost first as the exception unwound; print outermost first
-            std::vector<TracebackEntry> tb = eo->traceback;
-            // consecutive identical lines are collapsed as CPython does after 3 repeats
-            std::size_t i = tb.size();
-            std::string lastKey;
-            int repeat = 0;
-            auto flushRepeat = [&]() {
-                if (repeat > 3)
-                    out += "  [Previous line repeated " + std::to_string(repeat - 3) + " more time" + (repeat - 3 > 1 ? "s" : "") + "]\n";
-                repeat = 0;
-            };
-            while (i-- > 0) {
-                const TracebackEntry &te = tb[i];
-                std::string key = te.code ? te.code->filename + ":" + std::to_string(te.line) + ":" + te.code->name : "";
-                if (key == lastKey) {
-                    ++repeat;
-                    if (repeat > 3)
-                        continue;
-                } else {
-                    flushRepeat();
-                    lastKey = key;
-                    repeat = 1;
-                }
-                std::string fn = te.code ? te.code->filename : "?";
-                std::string name = te.code ? te.code->name : "?";
-                out += "  File \"" + fn + "\", line " + std::to_string(te.line) + ", in " + name + "\n";
-                std::string src = stripLine(ts.interpreter().sourceLine(fn, te.line));
-                if (!src.empty())
-                    out += "    " + src + "\n";
+        const std::vector<Value> *members = groupMembers(e);
+        if (!members) {
+            if (!eo->traceback.empty()) {
+                emit(out, ctx, "Traceback (most recent call last):\n");
+                emit(out, ctx, stackText(ts, eo));
             }
-            flushRepeat();
+            emit(out, ctx, exceptionSummary(ts, e) + "\n");
+        } else if (ctx.depth > kMaxGroupDepth) {
+            emit(out, ctx, "... (max_group_depth is " + std::to_string(kMaxGroupDepth) + ")\n");
+        } else {
+            const bool topLevel = ctx.depth == 0;
+            if (topLevel)
+                ++ctx.depth;
+            if (!eo->traceback.empty()) {
+                emit(out, ctx, "Exception Group Traceback (most recent call last):\n", topLevel ? '+' : '|');
+                emit(out, ctx, stackText(ts, eo));
+            }
+            emit(out, ctx, exceptionSummary(ts, e) + "\n");
+            const int count = int(members->size());
+            const int shown = count <= kMaxGroupWidth ? count : kMaxGroupWidth + 1;
+            ctx.needClose = false;
+            for (int i = 0; i < shown; ++i) {
+                const bool last = i == shown - 1;
+                if (last)
+                    ctx.needClose = true; // the closing line may come from a nested group
+                const bool truncated = i >= kMaxGroupWidth;
+                out += ctx.indent() + (i == 0 ? "+-" : "  ") + "+---------------- " +
+                       (truncated ? std::string("...") : std::to_string(i + 1)) + " ----------------\n";
+                ++ctx.depth;
+                if (!truncated) {
+                    formatInto(ts, (*members)[std::size_t(i)], ctx, seen, out);
+                } else {
+                    const int remaining = count - kMaxGroupWidth;
+                    emit(out, ctx, "and " + std::to_string(remaining) + " more exception" + (remaining > 1 ? "s" : "") + "\n");
+                }
+                if (last && ctx.needClose) {
+                    out += ctx.indent() + "+------------------------------------\n";
+                    ctx.needClose = false;
+                }
+                --ctx.depth;
+            }
+            if (topLevel)
+                ctx.depth = 0;
         }
-        out += exceptionSummary(ts, e) + "\n";
         if (link == 1)
-            out += "\nThe above exception was the direct cause of the following exception:\n\n";
+            emit(out, ctx, "\nThe above exception was the direct cause of the following exception:\n\n");
         else if (link == 2)
-            out += "\nDuring handling of the above exception, another exception occurred:\n\n";
+            emit(out, ctx, "\nDuring handling of the above exception, another exception occurred:\n\n");
     }
+}
+
+} // namespace
+
+std::string formatException(ThreadState &ts, const Value &exc)
+{
+    if (!exc.isException())
+        return exceptionSummary(ts, exc) + "\n";
+    std::string out;
+    GroupPrint ctx;
+    std::set<const void *> seen;
+    formatInto(ts, exc, ctx, seen, out);
     return out;
 }
 

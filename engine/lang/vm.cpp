@@ -692,6 +692,21 @@ bool nativeRecursionExceeded(ThreadState &ts, const char *what)
     return true;
 }
 
+// Builtins that Python 3.11 has and the language defines in a module of its own: the
+// exception groups, written with asyncio's TaskGroup. The first use of one imports that
+// module, which puts them into builtins. notFound() where this is not one of them or the
+// module is not available (a bare interpreter).
+static Value lateBuiltin(ThreadState &ts, Frame &f, const std::string &name)
+{
+    if ((name != "ExceptionGroup" && name != "BaseExceptionGroup") || !f.builtins)
+        return Value::notFound();
+    if (ts.interpreter().importModule(ts, "asyncio").isError()) {
+        ts.fetchException();
+        return Value::notFound();
+    }
+    return f.builtins->getStr(name);
+}
+
 static Value lookupGlobal(ThreadState &ts, Frame &f, std::uint32_t idx)
 {
     const Code &c = *f.code;
@@ -723,6 +738,9 @@ static Value lookupGlobal(ThreadState &ts, Frame &f, std::uint32_t idx)
         return v;
     }
     Value b = f.builtins ? f.builtins->getStr(name.asString()) : Value::notFound();
+    if (!b.isNotFound())
+        return b;
+    b = lateBuiltin(ts, f, name.asString());
     if (!b.isNotFound())
         return b;
     return ts.raise(types().NameError, "name '" + name.asString() + "' is not defined");
@@ -1065,6 +1083,8 @@ dispatch:
                 v = f.globals->getStr(name.asString());
             if (v.isNotFound())
                 v = f.builtins->getStr(name.asString());
+            if (v.isNotFound())
+                v = lateBuiltin(ts, f, name.asString());
             if (v.isNotFound()) {
                 ts.raise(types().NameError, "name '" + name.asString() + "' is not defined");
                 goto error;

@@ -42,6 +42,7 @@ class tst_RunFile : public QObject {
 private slots:
     void printsAndExitsZero();
     void uncaughtExceptionExitsOne();
+    void uncaughtExceptionGroupPrintsItsMembers();
     void systemExitCode();
     void syntaxErrorExitsOne();
     void missingFileExitsTwo();
@@ -66,6 +67,55 @@ void tst_RunFile::uncaughtExceptionExitsOne()
     QCOMPARE(QString::fromStdString(o.out), QString("before\n"));
     QVERIFY2(QString::fromStdString(o.err).startsWith("Traceback (most recent call last):\n"), o.err.c_str());
     QVERIFY2(QString::fromStdString(o.err).endsWith("ValueError: boom\n"), o.err.c_str());
+}
+
+void tst_RunFile::uncaughtExceptionGroupPrintsItsMembers()
+{
+    // A nested group with a chained member, printed as Python 3.11's traceback module does
+    // (the expected text is /usr/bin/python3's, with the script's path cut off).
+    QTemporaryDir dir;
+    const Outcome o = runSource(dir, "def f():\n"
+                                     "    try:\n"
+                                     "        raise KeyError('k')\n"
+                                     "    except KeyError as e:\n"
+                                     "        raise ExceptionGroup('inner', [ValueError(1), TypeError(2)]) from e\n"
+                                     "\n"
+                                     "\n"
+                                     "try:\n"
+                                     "    f()\n"
+                                     "except ExceptionGroup as g:\n"
+                                     "    inner = g\n"
+                                     "raise ExceptionGroup('outer', [inner, RuntimeError('r')])\n");
+    QCOMPARE(o.status, 1);
+    const QString path = dir.filePath(QStringLiteral("script.py"));
+    const QString expected = QStringLiteral(
+        "  + Exception Group Traceback (most recent call last):\n"
+        "  |   File \"S\", line 12, in <module>\n"
+        "  |     raise ExceptionGroup('outer', [inner, RuntimeError('r')])\n"
+        "  | ExceptionGroup: outer (2 sub-exceptions)\n"
+        "  +-+---------------- 1 ----------------\n"
+        "    | Traceback (most recent call last):\n"
+        "    |   File \"S\", line 3, in f\n"
+        "    |     raise KeyError('k')\n"
+        "    | KeyError: 'k'\n"
+        "    | \n"
+        "    | The above exception was the direct cause of the following exception:\n"
+        "    | \n"
+        "    | Exception Group Traceback (most recent call last):\n"
+        "    |   File \"S\", line 9, in <module>\n"
+        "    |     f()\n"
+        "    |   File \"S\", line 5, in f\n"
+        "    |     raise ExceptionGroup('inner', [ValueError(1), TypeError(2)]) from e\n"
+        "    | ExceptionGroup: inner (2 sub-exceptions)\n"
+        "    +-+---------------- 1 ----------------\n"
+        "      | ValueError: 1\n"
+        "      +---------------- 2 ----------------\n"
+        "      | TypeError: 2\n"
+        "      +------------------------------------\n"
+        "    +---------------- 2 ----------------\n"
+        "    | RuntimeError: r\n"
+        "    +------------------------------------\n");
+    QCOMPARE(QString::fromStdString(o.err).replace(path, QStringLiteral("S")), expected);
 }
 
 void tst_RunFile::systemExitCode()
