@@ -250,8 +250,11 @@ QStringList check(const Scenario &s, const Outcome &o, const Calibration &cal)
     Checker c(o);
     const QString pong = QStringLiteral("\"pong\"");
     const int n = s.requests + (s.extraPath.isEmpty() ? 0 : 1);
-    c.allOk(n, s.name == QLatin1String("wait_for_timeout_2") ? 504 : 200);
     const QString &name = s.name;
+    const int status = name == QLatin1String("wait_for_timeout_2") || name == QLatin1String("timeout_2") ? 504
+        : name == QLatin1String("taskgroup_fail_2")                                                      ? 502
+                                                                                                          : 200;
+    c.allOk(n, status);
 
     if (name == QLatin1String("async_block_2") || name == QLatin1String("async_helper_block_2")) {
         const QString why = QStringLiteral("time.sleep inside async def (even in an awaited helper) blocks the loop, so the second request only starts when the first is done");
@@ -394,6 +397,38 @@ QStringList check(const Scenario &s, const Outcome &o, const Calibration &cal)
             && t[2] == QLatin1String("set") && t[3] == QStringLiteral("woke ") + t[0].mid(8) && t[4] == QStringLiteral("woke ") + t[1].mid(8);
         if (!shape)
             c.fail(QStringLiteral("printed [%1]: expected waiting A, waiting B, set, woke A, woke B (%2)").arg(t.join(QLatin1String(", ")), why));
+    } else if (name == QLatin1String("taskgroup_2")) {
+        const QString why = QStringLiteral("a TaskGroup runs its three sleeps (0.3, 0.2, 0.1 s) at once and waits for all of them");
+        c.doneGroups({0.3}, {2}, why);
+        c.body(0, QStringLiteral("{\"i\":0,\"parts\":[0,1,2]}"));
+        c.body(1, QStringLiteral("{\"i\":1,\"parts\":[0,1,2]}"));
+        for (const QString &i : {QStringLiteral("0"), QStringLiteral("1")}) {
+            const QStringList parts = c.tokens(QStringLiteral("part %1\\.\\d").arg(i));
+            const QString p = QStringLiteral("part %1.").arg(i);
+            if (parts != QStringList{p + QLatin1Char('2'), p + QLatin1Char('1'), p + QLatin1Char('0')})
+                c.fail(QStringLiteral("request %1 printed [%2]: expected the shortest sleep first (%3)").arg(i, parts.join(QLatin1String(", ")), why));
+            c.printedAt(p + QLatin1Char('2'), 0.1, why);
+            c.printedAt(p + QLatin1Char('0'), 0.3, why);
+        }
+    } else if (name == QLatin1String("taskgroup_fail_2")) {
+        const QString why = QStringLiteral("the failing task cancels its sibling at 0.1 s and the group's ExceptionGroup becomes a 502");
+        c.doneGroups({0.1}, {2}, why);
+        const QString detail = QStringLiteral("{\"detail\":\"unhandled errors in a TaskGroup (1 sub-exception)\"}");
+        c.body(0, detail);
+        c.body(1, detail);
+        c.printsAsMultiset(QStringLiteral("sibling cancelled \\d+"), numbered(QStringLiteral("sibling cancelled "), 2), why);
+        for (const QString &i : {QStringLiteral("0"), QStringLiteral("1")}) {
+            const QString line = QStringLiteral("group %1: unhandled errors in a TaskGroup (1 sub-exception) (ValueError('bad part'),)").arg(i);
+            if (!c.tokens(QRegularExpression::escape(line)).size())
+                c.fail(QStringLiteral("'%1' never printed: %2").arg(line, why));
+        }
+        c.allBefore(QStringLiteral("sibling cancelled \\d+"), QStringLiteral("group \\d+"), QStringLiteral("the group waits for its cancelled tasks before it raises"));
+    } else if (name == QLatin1String("timeout_2")) {
+        const QString why = QStringLiteral("asyncio.timeout(0.2) cancels the sleep and raises TimeoutError; the handler answers 504");
+        c.doneGroups({0.2}, {2}, why);
+        c.body(0, QStringLiteral("{\"detail\":\"too slow\"}"));
+        c.body(1, QStringLiteral("{\"detail\":\"too slow\"}"));
+        c.printsAsMultiset(QStringLiteral("timed out \\d+"), numbered(QStringLiteral("timed out "), 2), why);
     } else {
         c.fail(QStringLiteral("no expectation written for scenario %1").arg(name));
     }

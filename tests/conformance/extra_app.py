@@ -139,3 +139,49 @@ async def set_event():
     event.clear()  # the waiters are already woken; the next run waits again
     print("set")
     return "set"
+
+
+@app.get("/taskgroup")
+async def taskgroup(i: int = 0):
+    async def part(k, delay):
+        await asyncio.sleep(delay)
+        print(f"part {i}.{k}")
+        return k
+
+    async with asyncio.TaskGroup() as tg:
+        tasks = [tg.create_task(part(k, 0.1 * (3 - k))) for k in range(3)]
+    return {"i": i, "parts": [t.result() for t in tasks]}
+
+
+@app.get("/taskgroup_fail")
+async def taskgroup_fail(i: int = 0):
+    async def slow():
+        try:
+            await asyncio.sleep(1)
+        except asyncio.CancelledError:
+            print(f"sibling cancelled {i}")
+            raise
+
+    async def bad():
+        await asyncio.sleep(0.1)
+        raise ValueError("bad part")
+
+    try:
+        async with asyncio.TaskGroup() as tg:
+            tg.create_task(slow())
+            tg.create_task(bad())
+    except ExceptionGroup as eg:
+        print(f"group {i}: {eg} {eg.exceptions!r}")
+        raise HTTPException(status_code=502, detail=str(eg))
+    return {"i": i}
+
+
+@app.get("/timeout")
+async def timeout(i: int = 0):
+    try:
+        async with asyncio.timeout(0.2):
+            await asyncio.sleep(1)
+    except TimeoutError:
+        print(f"timed out {i}")
+        raise HTTPException(status_code=504, detail="too slow")
+    return {"i": i}
