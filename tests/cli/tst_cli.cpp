@@ -421,6 +421,51 @@ private slots:
         QVERIFY2(out.contains(QStringLiteral("INFO:     Finished server process")), qPrintable(out));
     }
 
+    void everyLessonRunsItsBurst_data()
+    {
+        QTest::addColumn<QJsonObject>("lesson");
+        QFile f(QStringLiteral(LOOPSCOPE_SOURCE_DIR "/resources/lessons/lessons.json"));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QJsonArray lessons = QJsonDocument::fromJson(f.readAll()).object().value(QLatin1String("lessons")).toArray();
+        QVERIFY(!lessons.isEmpty());
+        for (const QJsonValue &l : lessons)
+            QTest::newRow(qPrintable(l.toObject().value(QLatin1String("id")).toString())) << l.toObject();
+    }
+
+    // Each bundled lesson, with the burst it comes with, runs through `bench` as a user
+    // would start it: every request (and every extra) is answered, no handler crashes
+    // (no 500, nothing in the server's error log).
+    void everyLessonRunsItsBurst()
+    {
+        QFETCH(QJsonObject, lesson);
+        const QJsonObject burst = lesson.value(QLatin1String("burst")).toObject();
+        const QString out = path(lesson.value(QLatin1String("id")).toString() + QStringLiteral(".json"));
+        QStringList args{QStringLiteral("bench"),
+                         QStringLiteral(LOOPSCOPE_SOURCE_DIR "/resources/lessons/") + lesson.value(QLatin1String("file")).toString(),
+                         QStringLiteral("--path"), burst.value(QLatin1String("path")).toString(),
+                         QStringLiteral("--requests"), QString::number(burst.value(QLatin1String("requests")).toInt()),
+                         QStringLiteral("--connections"), QString::number(burst.value(QLatin1String("connections")).toInt()),
+                         QStringLiteral("--keep-alive"), burst.value(QLatin1String("keepAlive")).toBool(true) ? QStringLiteral("on") : QStringLiteral("off"),
+                         QStringLiteral("--json"), out, QStringLiteral("--quiet")};
+        const QJsonArray extras = burst.value(QLatin1String("extras")).toArray();
+        for (const QJsonValue &e : extras)
+            args << QStringLiteral("--extra")
+                 << QStringLiteral("%1:%2").arg(e.toObject().value(QLatin1String("at")).toDouble()).arg(e.toObject().value(QLatin1String("path")).toString());
+        const Run r = run(args, {}, QProcessEnvironment::systemEnvironment(), 120000);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QFile f(out);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QJsonObject doc = QJsonDocument::fromJson(f.readAll()).object();
+        const QJsonArray requests = doc.value(QLatin1String("requests")).toArray();
+        QCOMPARE(requests.size(), burst.value(QLatin1String("requests")).toInt() + extras.size());
+        for (const QJsonValue &q : requests) {
+            const int status = q.toObject().value(QLatin1String("status")).toInt();
+            QVERIFY2(status >= 200 && status != 500, qPrintable(QJsonDocument(q.toObject()).toJson(QJsonDocument::Compact)));
+        }
+        QVERIFY2(doc.value(QLatin1String("log")).toArray().isEmpty(),
+                 qPrintable(QJsonDocument(doc.value(QLatin1String("log")).toArray()).toJson(QJsonDocument::Compact)));
+    }
+
     void withoutDisplayWritesTheReport()
     {
         QTemporaryDir cwd;
