@@ -417,6 +417,12 @@ static ResumeResult resumeStep(ThreadState &ts, AsyncGenStep *st, const Value &s
 
 static ResumeResult resumeGenerator(ThreadState &ts, GeneratorObject *g, const Value &send, const Value *exc);
 
+static void releaseFrameStorage(GeneratorObject *g)
+{
+    for (std::size_t i = 0; i < g->storageSize; ++i)
+        g->storage[i] = Value();
+}
+
 ResumeResult resumeAny(ThreadState &ts, const Value &it, const Value &send, const Value *exc)
 {
     ResumeResult rr;
@@ -576,6 +582,9 @@ static ResumeResult resumeGenerator(ThreadState &ts, GeneratorObject *g, const V
     Value r = runFrame(ts, fr);
     if (r.isError()) {
         g->state.store(GeneratorObject::Done, std::memory_order_release);
+        // release the frame's references now, as on a return: a coroutine that ended with an
+        // exception must not keep its locals (a TaskGroup, a Timeout holding its task) alive
+        releaseFrameStorage(g);
         if (ts.exceptionMatches(types().StopIteration) || (g->genKind == GeneratorObject::AsyncGenerator && ts.exceptionMatches(types().StopAsyncIteration))) {
             Value cause = ts.fetchException();
             const char *gkind = g->genKind == GeneratorObject::AsyncGenerator ? "async generator" : what;
@@ -597,9 +606,7 @@ static ResumeResult resumeGenerator(ThreadState &ts, GeneratorObject *g, const V
         return rr;
     }
     g->state.store(GeneratorObject::Done, std::memory_order_release);
-    // release the frame's references now
-    for (std::size_t i = 0; i < g->storageSize; ++i)
-        g->storage[i] = Value();
+    releaseFrameStorage(g); // the frame's references go now
     rr.kind = ResumeResult::Returned;
     rr.value = std::move(r);
     return rr;
