@@ -273,12 +273,13 @@ async def main():
     sem = asyncio.Semaphore(2)
     t0 = time.monotonic()
     await asyncio.gather(job(sem), job(sem), job(sem), job(sem))
-    print(peak, round(time.monotonic() - t0, 1))
+    dt = time.monotonic() - t0  # two waves of 0.1 s
+    print(peak, 0.18 < dt < 0.3 or round(dt, 3))
 
 asyncio.run(main())
 )");
     VERIFY_RUN(r);
-    QCOMPARE(r.lines(), QStringList({"2 0.2"}));
+    QCOMPARE(r.lines(), QStringList({"2 True"}));
 }
 
 void tst_Asyncio::eventWakesWaiters()
@@ -313,12 +314,13 @@ import time
 async def main():
     t0 = time.monotonic()
     await asyncio.gather(asyncio.sleep(0.2), asyncio.sleep(0.2), asyncio.sleep(0.1))
-    print(round(time.monotonic() - t0, 1))
+    dt = time.monotonic() - t0  # side by side: 0.2 s (one after the other: 0.5 s)
+    print(0.18 < dt < 0.35 or round(dt, 3))
 
 asyncio.run(main())
 )");
     VERIFY_RUN(r);
-    QCOMPARE(r.lines(), QStringList({"0.2"}));
+    QCOMPARE(r.lines(), QStringList({"True"}));
 }
 
 void tst_Asyncio::runningLoopAndCallSoon()

@@ -112,7 +112,9 @@ async def main():
     limiter.total_tokens = 50
     t0 = time.monotonic()
     await asyncio.gather(*[run_in_threadpool(time.sleep, 0.5) for i in range(45)])
-    print(round(time.monotonic() - t0, 1), limiter.borrowed_tokens)
+    # one wave of 0.5 s (40 tokens would make two: 1.0 s); starting 45 threads on a busy
+    # machine may add a little
+    print(time.monotonic() - t0 < 0.85, limiter.borrowed_tokens)
     try:
         limiter.total_tokens = 0
     except ValueError as e:
@@ -121,7 +123,7 @@ async def main():
 asyncio.run(main())
 )");
     VERIFY_RUN(r);
-    QCOMPARE(r.lines(), QStringList({"40", "0.5 0", "total_tokens must be >= 1"}));
+    QCOMPARE(r.lines(), QStringList({"40", "True 0", "total_tokens must be >= 1"}));
 }
 
 void tst_Executors::limiterWakeOrder_data()
@@ -177,12 +179,13 @@ async def main():
     limiter = anyio.CapacityLimiter(2)
     t0 = time.monotonic()
     await asyncio.gather(*[anyio.to_thread.run_sync(time.sleep, 0.2, limiter=limiter) for i in range(4)])
-    print(round(time.monotonic() - t0, 1), limiter.total_tokens)
+    dt = time.monotonic() - t0  # two waves of 0.2 s (one would be 0.2, four 0.8)
+    print(0.35 < dt < 0.6 or round(dt, 3), limiter.total_tokens)
 
 asyncio.run(main())
 )");
     VERIFY_RUN(r);
-    QCOMPARE(r.lines(), QStringList({"0.4 2"}));
+    QCOMPARE(r.lines(), QStringList({"True 2"}));
 }
 
 // A queued run_sync leaves the queue when cancelled; a running one is shielded like
@@ -236,10 +239,11 @@ with ThreadPoolExecutor(max_workers=3) as ex:
     futures = [ex.submit(square, i) for i in range(6)]
     print([f.result() for f in futures])
     print(list(ex.map(square, [7, 8])))
-print(round(time.monotonic() - t0, 1))
+dt = time.monotonic() - t0  # 0.2 s for six on three workers, then 0.1 s for two
+print(0.25 < dt < 0.45 or round(dt, 3))
 )");
     VERIFY_RUN(r);
-    QCOMPARE(r.lines(), QStringList({"[0, 1, 4, 9, 16, 25]", "[49, 64]", "0.3"}));
+    QCOMPARE(r.lines(), QStringList({"[0, 1, 4, 9, 16, 25]", "[49, 64]", "True"}));
 }
 
 void tst_Executors::runInExecutorWithUserExecutor()
@@ -255,13 +259,14 @@ async def main():
     loop = asyncio.get_running_loop()
     t0 = time.monotonic()
     await asyncio.gather(*[loop.run_in_executor(pool, time.sleep, 0.2) for i in range(4)])
-    print(round(time.monotonic() - t0, 1))
+    dt = time.monotonic() - t0  # two waves of 0.2 s on two threads
+    print(0.35 < dt < 0.6 or round(dt, 3))
 
 asyncio.run(main())
 pool.shutdown()
 )");
     VERIFY_RUN(r);
-    QCOMPARE(r.lines(), QStringList({"0.4"}));
+    QCOMPARE(r.lines(), QStringList({"True"}));
 }
 
 void tst_Executors::poolExceptionsReachTheAwaiter()
