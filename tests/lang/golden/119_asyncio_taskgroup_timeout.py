@@ -20,11 +20,11 @@ async def main():
         a = tg.create_task(work("a", 0.02))
         b = tg.create_task(work("b", 0.01), name="bee")
         print(repr(tg), b.get_name())
-    print(a.result(), b.result(), round(loop.time() - t0, 2))
+    print(a.result(), b.result(), loop.time() - t0 < 0.5)  # side by side, not 1 s
 
     try:
         async with asyncio.TaskGroup() as tg:
-            tg.create_task(work("c", 0.05))
+            tg.create_task(work("c", 0.5))
             tg.create_task(work("d", 0.01, fail=True))
             tg.create_task(work("e", 0.01, fail=True))
         print("not reached")
@@ -44,7 +44,7 @@ async def timeouts():
             print(repr(cm).startswith("<Timeout [active] when="))
             await asyncio.sleep(1)
     except TimeoutError:
-        print("timed out", cm.expired(), repr(cm), round(loop.time() - t0, 1))
+        print("timed out", cm.expired(), repr(cm), loop.time() - t0 < 0.5)  # not the 1 s sleep
     async with asyncio.timeout(None) as cm:
         await asyncio.sleep(0.01)
     print(repr(cm), cm.expired())
@@ -89,14 +89,14 @@ asyncio.run(both())
 # expect: <TaskGroup tasks=2 entered> bee
 # expect: done b
 # expect: done a
-# expect: a b 0.02
+# expect: a b True
 # expect: cancelled c
 # expect: ExceptionGroup unhandled errors in a TaskGroup (2 sub-exceptions) ["ValueError('d failed')", "ValueError('e failed')"]
 # expect: ExceptionGroup('unhandled errors in a TaskGroup', [ValueError('d failed'), ValueError('e failed')]) (None, ExceptionGroup('unhandled errors in a TaskGroup', [ValueError('d failed'), ValueError('e failed')]))
 # expect: True True
 # expect: 1
 # expect: True
-# expect: timed out True <Timeout [expired]> 0.0
+# expect: timed out True <Timeout [expired]> True
 # expect: <Timeout [finished]> False
 # expect: None
 # expect: Cannot change state of finished Timeout
