@@ -558,12 +558,10 @@ void emit(std::string &out, const GroupPrint &ctx, const std::string &text, char
 }
 
 // The members of an exception group (BaseExceptionGroup and its subclasses), or none.
-const std::vector<Value> *groupMembers(const Value &exc)
+const std::vector<Value> *groupMembers(ThreadState &ts, const Value &exc)
 {
-    bool group = false;
-    for (const TypeObject *t = exc.type(); t && !group; t = t->base)
-        group = t->name == "BaseExceptionGroup" && t->module == "builtins";
-    if (!group)
+    const Value group = ts.interpreter().builtinsRaw()->getStr("BaseExceptionGroup");
+    if (!group.isType() || !isInstance(exc, group.as<TypeObject>()))
         return nullptr;
     const Value members = exc.as<ExceptionObject>()->attrs.getStr("exceptions");
     return members.isTuple() ? &asTuple(members)->items : nullptr;
@@ -612,7 +610,7 @@ void formatInto(ThreadState &ts, const Value &exc, GroupPrint &ctx, std::set<con
     collectChain(exc, chain, seen);
     for (auto &[e, link] : chain) {
         auto *eo = e.as<ExceptionObject>();
-        const std::vector<Value> *members = groupMembers(e);
+        const std::vector<Value> *members = groupMembers(ts, e);
         if (!members) {
             if (!eo->traceback.empty()) {
                 emit(out, ctx, "Traceback (most recent call last):\n");

@@ -16,6 +16,10 @@
 #include <thread>
 #include <unistd.h>
 
+namespace loopscope {
+extern const char *const kExceptionGroupsSource; // exception_groups.py, compiled in
+}
+
 namespace loopscope::lang {
 
 Value toFloatValue(ThreadState &ts, const Value &v);
@@ -904,6 +908,22 @@ static Value osModule(ThreadState &)
     });
 }
 
+// The exception groups (exception_groups.py, compiled in), imported by the first lookup
+// of ExceptionGroup or BaseExceptionGroup (vm.cpp), which then finds them in builtins.
+static Value exceptionGroupsModule(ThreadState &ts)
+{
+    Interpreter &interp = ts.interpreter();
+    Value module = makeModule("_exceptiongroups");
+    interp.addModule("_exceptiongroups", module); // the run below fills this same module
+    moduleSet(module, "__builtins__", interp.builtinsDict());
+    if (interp.runBundledModule(ts, kExceptionGroupsSource, "_exceptiongroups").isError())
+        return Value::error();
+    const DictObject *globals = module.as<ModuleObject>()->dict.as<DictObject>();
+    for (const char *name : {"BaseExceptionGroup", "ExceptionGroup"})
+        interp.builtinsRaw()->setStr(name, globals->getStr(name));
+    return module;
+}
+
 static Value tracebackModule(ThreadState &)
 {
     const char *M = "traceback";
@@ -1337,6 +1357,8 @@ Value importBuiltinModule(ThreadState &ts, std::string_view name)
         return loggingModule(ts);
     if (name == "traceback")
         return tracebackModule(ts);
+    if (name == "_exceptiongroups")
+        return exceptionGroupsModule(ts);
     if (name == "time")
         return timeModule(ts);
     if (name == "math")

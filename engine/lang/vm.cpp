@@ -699,18 +699,14 @@ bool nativeRecursionExceeded(ThreadState &ts, const char *what)
     return true;
 }
 
-// Builtins that Python 3.11 has and the language defines in a module of its own: the
-// exception groups, written with asyncio's TaskGroup. The first use of one imports that
-// module, which puts them into builtins. notFound() where this is not one of them or the
-// module is not available (a bare interpreter).
+// Builtins written in the language itself (the exception groups): the first lookup of one
+// imports their module, which puts them into builtins. notFound() for any other name.
 static Value lateBuiltin(ThreadState &ts, Frame &f, const std::string &name)
 {
     if ((name != "ExceptionGroup" && name != "BaseExceptionGroup") || !f.builtins)
         return Value::notFound();
-    if (ts.interpreter().importModule(ts, "asyncio").isError()) {
-        ts.fetchException();
-        return Value::notFound();
-    }
+    if (ts.interpreter().importModule(ts, "_exceptiongroups").isError())
+        return Value::error();
     return f.builtins->getStr(name);
 }
 
@@ -1092,6 +1088,8 @@ dispatch:
                 v = f.builtins->getStr(name.asString());
             if (v.isNotFound())
                 v = lateBuiltin(ts, f, name.asString());
+            if (v.isError())
+                goto error;
             if (v.isNotFound()) {
                 ts.raise(types().NameError, "name '" + name.asString() + "' is not defined");
                 goto error;

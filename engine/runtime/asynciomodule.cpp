@@ -967,11 +967,6 @@ Value makeAsyncioModule(ThreadState &ts)
     moduleSet(module, "__builtins__", interp.builtinsDict());
     if (interp.runBundledModule(ts, kAsyncioExtrasSource, "asyncio").isError())
         return Value::error();
-    // The exception groups a TaskGroup raises are builtins in Python 3.11.
-    const DictObject *globals = module.as<ModuleObject>()->dict.as<DictObject>();
-    for (const char *name : {"BaseExceptionGroup", "ExceptionGroup"}) {
-        interp.builtinsRaw()->setStr(name, globals->getStr(name));
-    }
     return module;
 }
 
